@@ -1,0 +1,30 @@
+"""Write README.md from nbs/index.ipynb without quarto: nbdev's processors, then nbconvert's markdown export.
+
+python tools/make_readme.py          # rewrite README.md
+python tools/make_readme.py --check  # exit 1 when README.md is out of date"""
+import sys
+from pathlib import Path
+from nbconvert import MarkdownExporter
+from nbdev.config import get_config
+from nbdev.process import NBProcessor
+from nbdev.processors import clean_magics, rm_header_dash, rm_export, populate_language, hide_
+import nbformat
+
+def render():
+    cfg = get_config()
+    nb_path = cfg.nbs_path/cfg.readme_nb
+    proc = NBProcessor(nb_path, [populate_language, clean_magics, hide_, rm_export, rm_header_dash])
+    proc.process()
+    nb = nbformat.reads(nbformat.writes(nbformat.from_dict(dict(proc.nb))), as_version=4)
+    for c in nb.cells:
+        c.source = '\n'.join(l for l in c.source.splitlines() if not l.startswith('#|'))
+        if c.cell_type == 'code': c.outputs = [o for o in c.get('outputs', []) if o.get('output_type') != 'error']
+    md, _ = MarkdownExporter(exclude_output=False).from_notebook_node(nb)
+    return "<!-- generated from nbs/index.ipynb by tools/make_readme.py: edit the notebook -->\n\n" + md.strip() + "\n"
+
+if __name__ == '__main__':
+    out, txt = Path(get_config().config_path)/'README.md', render()
+    if '--check' in sys.argv:
+        if not out.exists() or out.read_text() != txt: sys.exit('README.md is out of date with nbs/index.ipynb: run python tools/make_readme.py')
+        print('README.md is up to date')
+    else: out.write_text(txt); print('wrote', out)
