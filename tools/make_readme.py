@@ -18,13 +18,24 @@ def render():
     nb = nbformat.reads(nbformat.writes(nbformat.from_dict(dict(proc.nb))), as_version=4)
     for c in nb.cells:
         c.source = '\n'.join(l for l in c.source.splitlines() if not l.startswith('#|'))
-        if c.cell_type == 'code': c.outputs = [o for o in c.get('outputs', []) if o.get('output_type') != 'error']
-    md, _ = MarkdownExporter(exclude_output=False).from_notebook_node(nb)
-    return "<!-- generated from nbs/index.ipynb by tools/make_readme.py: edit the notebook -->\n\n" + md.strip() + "\n"
+        if c.cell_type == 'code':
+            c.outputs = [o for o in c.get('outputs', []) if o.get('output_type') != 'error']
+            for o in c.outputs:  # PIL images come as PNG and JPEG: keep the PNG
+                if 'image/png' in o.get('data', {}): o['data'].pop('image/jpeg', None)
+    md, res = MarkdownExporter(exclude_output=False).from_notebook_node(nb, resources=dict(output_files_dir=IMG_DIR))
+    return "<!-- generated from nbs/index.ipynb by tools/make_readme.py: edit the notebook -->\n\n" + md.strip() + "\n", res.get('outputs', {})
+
+IMG_DIR = 'images/readme'
 
 if __name__ == '__main__':
-    out, txt = Path(get_config().config_path)/'README.md', render()
+    root = Path(get_config().config_path)
+    (txt, images), out = render(), root/'README.md'
+    stale = [n for n, b in images.items() if not (root/n).exists() or (root/n).read_bytes() != b]
     if '--check' in sys.argv:
-        if not out.exists() or out.read_text() != txt: sys.exit('README.md is out of date with nbs/index.ipynb: run python tools/make_readme.py')
+        if not out.exists() or out.read_text() != txt or stale:
+            sys.exit('README.md is out of date with nbs/index.ipynb: run python tools/make_readme.py')
         print('README.md is up to date')
-    else: out.write_text(txt); print('wrote', out)
+    else:
+        for d in (root/IMG_DIR).glob('output_*'): d.unlink()
+        for n, b in images.items(): (root/n).parent.mkdir(parents=True, exist_ok=True); (root/n).write_bytes(b)
+        out.write_text(txt); print('wrote', out, 'and', len(images), 'images in', IMG_DIR)

@@ -22,6 +22,8 @@ def main():
     files = [f.absolute() for f in sorted(files) if _keep_file(f, '.notest')]
     if not files: sys.exit('no notebooks found to test')
     os.chdir(cfg.nbs_path)
+    # one math thread per notebook process: with 2 workers on 2 cores, more threads only spin against each other
+    os.environ.setdefault('OMP_NUM_THREADS', '1'); os.environ.setdefault('MKL_NUM_THREADS', '1')
     t0 = time.time()
     res = parallel(test_nb, files, skip_flags=skip, force_flags=args.flags.split(), n_workers=args.n_workers,
                    basepath=cfg.config_path, cell_timeout=cfg.cell_timeout, pause=0.01)
