@@ -15,7 +15,7 @@ from .generators import load_generator
 # %% auto #0
 __all__ = ['cmd_sample', 'cmd_discover', 'cmd_evaluate', 'cmd_traverse', 'peak_tflops', 'bench_step', 'cmd_bench', 'main']
 
-# %% ../nbs/10_cli.ipynb #61f50424
+# %% ../nbs/10_cli.ipynb #8c12a07c
 def _options(pairs:list[str]) -> dict:
     "Method options given as `--opt key=value` (values parsed as Python literals where possible)."
     from gandirs.generators import parse_options
@@ -32,7 +32,7 @@ def cmd_discover(a):
     from gandirs.learner import discover
     out = a.out or f"runs/{a.method}-{a.generator.split(':')[0]}"
     run = discover(a.generator, a.method, n_dirs=a.n_dirs, steps=a.steps, batch_size=a.batch_size, seed=a.seed,
-                   lr=a.lr, judge_lr=a.judge_lr, space=a.space, device=a.device, out=out, progress=not a.quiet,
+                   lr=a.lr, judge_lr=a.judge_lr, schedule=a.schedule, space=a.space, device=a.device, out=out, progress=not a.quiet,
                    checkpoint_every=a.checkpoint_every, trust_pickle=a.trust_pickle, shards=a.shards, amp=a.amp,
                    compile=a.compile, **_options(a.opt))
     if run.learner.rank: return
@@ -141,7 +141,7 @@ def cmd_bench(a):
     if a.json: save_json(rows, a.json); print(f"wrote {a.json}")
     return rows
 
-# %% ../nbs/10_cli.ipynb #dae0b739
+# %% ../nbs/10_cli.ipynb #8d10d695
 def _parser():
     p = argparse.ArgumentParser(prog='gandirs', description='Discover interpretable directions in the latent space of pretrained GANs.')
     sub = p.add_subparsers(dest='cmd', required=True, metavar='COMMAND')
@@ -156,6 +156,7 @@ def _parser():
     q.add_argument('--n-dirs', type=int, default=None); q.add_argument('--steps', type=int, default=None)
     q.add_argument('--batch-size', type=int, default=32); q.add_argument('--seed', type=int, default=0)
     q.add_argument('--lr', type=float, default=1e-3); q.add_argument('--judge-lr', type=float, default=None)
+    q.add_argument('--schedule', default='constant', choices=['constant', 'cos'], help='learning rates: constant, or cosine decay to 0 at --steps')
     q.add_argument('--space', default='z', choices=['z', 'w', 'w+'])
     q.add_argument('--out', default=None, help='run folder (default runs/METHOD-GENERATOR); resumed when it holds this run')
     q.add_argument('--checkpoint-every', type=int, default=500)

@@ -22,7 +22,7 @@ import importlib, inspect, json, os
 
 # %% auto #0
 __all__ = ['METHODS', 'Callback', 'CancelFit', 'shard_seed', 'Learner', 'Recorder', 'NonFiniteLossError', 'NaNGuard',
-           'ProgressBar', 'Checkpoint', 'resume', 'TensorBoard', 'Distributed', 'Timer', 'naive_loss',
+           'ProgressBar', 'Checkpoint', 'resume', 'TensorBoard', 'Distributed', 'Timer', 'LRSchedule', 'naive_loss',
            'register_method', 'method_builder', 'pick_reconstructor', 'dist_rank_world', 'RunMismatchError', 'Run',
            'load_run', 'discover']
 
@@ -42,7 +42,7 @@ class Callback:
 class CancelFit(Exception):
     "Raised by a callback to stop training cleanly."
 
-# %% ../nbs/05_learner.ipynb #47082aa2
+# %% ../nbs/05_learner.ipynb #ef735180
 def shard_seed(seed:int, # the run's seed
                shard:int, # index of a slice of the global batch
               ) -> int:
@@ -73,7 +73,7 @@ class Learner:
         self.shards, self.local_shards = shards, list(range(shards)) if local_shards is None else list(local_shards)
         self.rngs = [make_rng(shard_seed(seed, r)) for r in self.local_shards]
         self.samplers = [sampler if r == 0 else sampler.reseeded(shard_seed(sampler.seed, r)) for r in self.local_shards]
-        groups = [dict(params=[p for p in m.parameters() if p.requires_grad], lr=l)
+        groups = [dict(params=[p for p in m.parameters() if p.requires_grad], lr=l, initial_lr=l)
                   for m, l in ((navigator, lr), (objective, judge_lr or lr))]
         groups = [g for g in groups if g['params']]
         if not groups: raise ValueError("nothing to train: neither the navigator nor the objective has trainable parameters")
@@ -280,6 +280,19 @@ class Timer(Callback):
     def state_dict(self): return dict(seconds=self.seconds)
     def load_state_dict(self, sd): self.seconds = sd['seconds']
 
+# %% ../nbs/05_learner.ipynb #02e147ed
+class LRSchedule(Callback):
+    "Cosine decay of every optimizer group's learning rate from `initial_lr` to 0 over `total` steps."
+    order = 1
+    def __init__(self, total:int, # the step at which the rate reaches 0
+                ):
+        if total < 1: raise ValueError(f"a cosine schedule needs total >= 1 steps, got {total}")
+        self.total = total
+    def factor(self, step:int) -> float: return 0.5 * (1 + math.cos(math.pi * min(step, self.total) / self.total))
+    def after_backward(self):  # before the optimizer step, so step 0 trains at the full rate
+        f = self.factor(self.learn.step)
+        for g in self.learn.opt.param_groups: g['lr'] = g['initial_lr'] * f
+
 # %% ../nbs/05_learner.ipynb #edaf60b8
 def naive_loss(learn:Learner, latent:Tensor, k:Tensor, eps:Tensor):
     "The reference step of the papers' code: generator weights with gradients, both images with autograd, shifts sample by sample."
@@ -343,8 +356,9 @@ register_method('voynov')(_linear_method('ortho'))
 register_method('random')(_linear_method('random'))
 register_method('coordinate')(_linear_method('coordinate'))
 
-# %% ../nbs/05_learner.ipynb #1762bb61
-_RUN_KEYS = ('generator', 'method', 'n_dirs', 'batch_size', 'seed', 'lr', 'judge_lr', 'space', 'shards', 'options')
+# %% ../nbs/05_learner.ipynb #ae3a35cb
+_RUN_KEYS = ('generator', 'method', 'n_dirs', 'batch_size', 'seed', 'lr', 'judge_lr', 'schedule', 'space', 'shards', 'options')
+_KEY_DEFAULTS = dict(schedule='constant')  # for folders written before the key existed
 
 def dist_rank_world() -> tuple[int, int]:
     "This process's rank and the world size (0, 1 unless started by torchrun); sets up the process group."
@@ -383,6 +397,8 @@ class Run:
         shards = config.get('shards', 1)
         per = shards // world
         cbs = [Timer(), Recorder(every=10), NaNGuard()]
+        kind, _, total = config.get('schedule', 'constant').partition(':')
+        if kind == 'cos': cbs.append(LRSchedule(int(total)))
         if world > 1: cbs.append(Distributed())
         if progress and rank == 0: cbs.append(ProgressBar())
         if self.out is not None: cbs.append(Checkpoint(self.out/'checkpoint.pt', checkpoint_every, dict(config=config)))
@@ -442,6 +458,9 @@ class Run:
         save_png(self.show(), self.out/'traversals.png')
         m = self.metrics or self.evaluate()
         save_json(m, self.out/'metrics.json')
+        if callable(getattr(self.navigator, 'attention', None)):  # W+ attention navigators: the layer profile per direction
+            from gandirs.viz import plot_attention
+            with atomic_write(self.out/'attention.png') as f: plot_attention(self.navigator).savefig(f, format='png', dpi=100)
         if 'factor_matrix' in m:
             from gandirs.disentanglement import save_factor_matrix
             save_factor_matrix(m['factor_matrix'], m['factor_names'], self.out/'factor_matrix.png',
@@ -452,6 +471,7 @@ class Run:
 
 def _check_same_run(out:Path, config:dict):
     old = json.loads((out/'config.json').read_text())
+    old = {**_KEY_DEFAULTS, **old}
     diff = {k: (old.get(k), config.get(k)) for k in _RUN_KEYS if old.get(k) != config.get(k)}
     if diff:
         lines = '\n'.join(f"  {k}: the folder has {a!r}, asked for {b!r}" for k, (a, b) in diff.items())
@@ -475,6 +495,7 @@ def discover(generator:str='toy', # generator SPEC, see `load_generator`
              seed:int=0,
              lr:float=1e-3, # learning rate of the navigator (Adam)
              judge_lr:float|None=None, # learning rate of the reconstructor or objective (default: lr)
+             schedule:str='constant', # 'constant', or 'cos': both rates decay to 0 at `steps` (`LRSchedule`)
              space:str='z', # latent space to move in: 'z', 'w' or 'w+'
              device=None, # 'cpu', 'cuda', ... (default: the best available)
              out:str|Path|None=None, # folder for checkpoint and results; resumed when it holds this run
@@ -484,6 +505,7 @@ def discover(generator:str='toy', # generator SPEC, see `load_generator`
              shards:int|None=None, # slices of the batch with their own random streams (default: 1, or the torchrun world size)
              amp:bool=False, # bf16 autocast on CUDA
              compile:bool=False, # torch.compile the generator and the objective
+             train:bool=True, # False: build (and resume) the run without training it
              **options, # method options, e.g. navigator='unit', reconstructor='resnet18', shift_scale=6.
             ) -> Run:
     "Discover `n_dirs` directions in `generator`'s latent space with `method`; resumable through `out`."
@@ -493,8 +515,11 @@ def discover(generator:str='toy', # generator SPEC, see `load_generator`
     rank, world = dist_rank_world()
     shards = shards or world
     if shards % world: raise ValueError(f"shards={shards} must be a multiple of the number of processes ({world})")
+    steps = _default_steps(G) if steps is None else steps
+    if schedule not in ('constant', 'cos'): raise ValueError(f"unknown schedule {schedule!r}; expected 'constant' or 'cos'")
+    if schedule == 'cos': schedule = f'cos:{steps}'  # the decay is fixed to the run's length: resuming cannot stretch it
     config = dict(generator=generator, method=method, n_dirs=n_dirs, batch_size=batch_size, seed=seed, lr=lr,
-                  judge_lr=judge_lr, space=space, shards=shards, options=options, steps=_default_steps(G) if steps is None else steps)
+                  judge_lr=judge_lr, schedule=schedule, space=space, shards=shards, options=options, steps=steps)
     if world > 1 and device is None and torch.cuda.is_available(): device = f"cuda:{os.environ.get('LOCAL_RANK', 0)}"
     if out is not None:
         out = Path(out)
@@ -505,6 +530,7 @@ def discover(generator:str='toy', # generator SPEC, see `load_generator`
         resume(run.learner, out/'checkpoint.pt')
         if run.learner.step > config['steps']:
             raise RunMismatchError(f"{out} already holds {run.learner.step} steps of this run, more than the {config['steps']} asked for")
+    if not train: return run
     run.learner.fit(config['steps'])
     if rank == 0:
         run.evaluate()
