@@ -15,7 +15,7 @@ from .generators import load_generator
 # %% auto #0
 __all__ = ['cmd_sample', 'cmd_discover', 'cmd_evaluate', 'cmd_traverse', 'peak_tflops', 'bench_step', 'cmd_bench', 'main']
 
-# %% ../nbs/10_cli.ipynb #8c12a07c
+# %% ../nbs/10_cli.ipynb #eb6c02ef
 def _options(pairs:list[str]) -> dict:
     "Method options given as `--opt key=value` (values parsed as Python literals where possible)."
     from gandirs.generators import parse_options
@@ -141,7 +141,7 @@ def cmd_bench(a):
     if a.json: save_json(rows, a.json); print(f"wrote {a.json}")
     return rows
 
-# %% ../nbs/10_cli.ipynb #8d10d695
+# %% ../nbs/10_cli.ipynb #eaaa6bb4
 def _parser():
     p = argparse.ArgumentParser(prog='gandirs', description='Discover interpretable directions in the latent space of pretrained GANs.')
     sub = p.add_subparsers(dest='cmd', required=True, metavar='COMMAND')

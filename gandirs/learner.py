@@ -42,7 +42,7 @@ class Callback:
 class CancelFit(Exception):
     "Raised by a callback to stop training cleanly."
 
-# %% ../nbs/05_learner.ipynb #ef735180
+# %% ../nbs/05_learner.ipynb #c8cca324
 def shard_seed(seed:int, # the run's seed
                shard:int, # index of a slice of the global batch
               ) -> int:
@@ -280,7 +280,7 @@ class Timer(Callback):
     def state_dict(self): return dict(seconds=self.seconds)
     def load_state_dict(self, sd): self.seconds = sd['seconds']
 
-# %% ../nbs/05_learner.ipynb #02e147ed
+# %% ../nbs/05_learner.ipynb #74500728
 class LRSchedule(Callback):
     "Cosine decay of every optimizer group's learning rate from `initial_lr` to 0 over `total` steps."
     order = 1
@@ -304,7 +304,7 @@ def naive_loss(learn:Learner, latent:Tensor, k:Tensor, eps:Tensor):
     finally:
         for p in G.parameters(): p.requires_grad_(False)
 
-# %% ../nbs/05_learner.ipynb #c7037410
+# %% ../nbs/05_learner.ipynb #cd70d5bf
 METHODS:dict = {}
 
 def register_method(name:str, # the method's name on the command line
@@ -332,22 +332,26 @@ def pick_reconstructor(G:Generator, # the generator whose image pairs it judges
                        n_dirs:int, # number of directions
                        name:str|None=None, # 'lenet', 'resnet18' or None (LeNet up to 32 px, else ResNet-18)
                        max_side:int|None=None, # downsample the pair to this side first
-                       seed:int=0):
+                       seed:int=0,
+                       width:int|None=None, # channel width (default: the paper's, 2 for LeNet's multiplier, 64 for ResNet-18)
+                      ):
     "The paper's choice of reconstructor: LeNet for small images, ResNet-18 otherwise."
     name = name or ('lenet' if G.img_resolution <= 32 else 'resnet18')
     classes = dict(lenet=LeNetReconstructor, resnet18=ResNet18Reconstructor)
     if name not in classes: raise ValueError(f"unknown reconstructor {name!r}; expected one of {sorted(classes)}")
-    return classes[name](n_dirs, channels=G.img_channels, max_side=max_side, seed=seed)
+    if width is not None and width < 1: raise ValueError(f"reconstructor width must be a positive integer, got {width}")
+    kw = {} if width is None else dict(width=int(width))
+    return classes[name](n_dirs, channels=G.img_channels, max_side=max_side, seed=seed, **kw)
 
 def _linear_method(default_nav:str):
     def build(G:Generator, n_dirs:int, space:str='z', seed:int=0, navigator:str|None=None,
               reconstructor:str|None=None, max_side:int|None=None, shift_scale:float=6., min_shift:float=.5,
-              shift_weight:float=.25, layers:list|None=None):
+              shift_weight:float=.25, layers:list|None=None, judge_width:int|None=None):
         cls = navigator_class(navigator or default_nav)
         kw = dict(seed=seed) if 'seed' in inspect.signature(cls.__init__).parameters else {}
         if layers is not None: kw['layers'] = layers
         nav = cls.for_generator(G, n_dirs, space, **kw)
-        judge = pick_reconstructor(G, n_dirs, reconstructor, max_side, seed=seed + 1)
+        judge = pick_reconstructor(G, n_dirs, reconstructor, max_side, seed=seed + 1, width=judge_width)
         objective = ReconstructorObjective(judge, ReconstructorLoss(shift_weight=shift_weight, check_values=False))
         return nav, objective, ShiftSampler(n_dirs, shift_scale, min_shift, seed=seed + 2)
     return build
@@ -356,7 +360,7 @@ register_method('voynov')(_linear_method('ortho'))
 register_method('random')(_linear_method('random'))
 register_method('coordinate')(_linear_method('coordinate'))
 
-# %% ../nbs/05_learner.ipynb #ae3a35cb
+# %% ../nbs/05_learner.ipynb #df7a4e64
 _RUN_KEYS = ('generator', 'method', 'n_dirs', 'batch_size', 'seed', 'lr', 'judge_lr', 'schedule', 'space', 'shards', 'options')
 _KEY_DEFAULTS = dict(schedule='constant')  # for folders written before the key existed
 

@@ -15,7 +15,7 @@ from torch import nn, Tensor
 from ..core import *
 
 # %% auto #0
-__all__ = ['GENERATOR_LOADERS', 'Generator', 'random_rotation', 'hue_to_rgb', 'ToyGenerator', 'ToyWGenerator',
+__all__ = ['GENERATOR_LOADERS', 'Generator', 'random_rotation', 'hue_to_rgb', 'ToyGenerator', 'ToyWGenerator', 'ToyLayerGroups',
            'unwrap_state_dict', 'match_state_dict', 'DCGANGenerator', 'load_weights', 'load_dcgan', 'guess_img_shape',
            'MLPGenerator', 'load_mlp', 'ModuleGenerator', 'parse_options', 'load_toy', 'load_python', 'load_generator']
 
@@ -230,6 +230,33 @@ class ToyWGenerator(ToyGenerator):
     def synthesis(self, w:Tensor, c:Tensor|None=None) -> Tensor:
         "The images of `w` [bs, w_dim] or `ws` [bs, num_ws, w_dim]."
         return self.render(self.squash(self.factor_coords(w, 'w' if w.ndim == 2 else 'w+')))
+
+# %% ../../nbs/01_generators.ipynb #1c41a9f2
+class ToyLayerGroups(ToyWGenerator):
+    "W+ toy with two layer groups: the same three W directions move x, y, scale in layers 0-2 and rotation, hue, background in 3-5."
+    coord = [0, 1, 2, 1, 0, 2]  # the row of Q each factor reads: x, y, scale | rotation, hue, background
+    groups = [[0, 1, 2], [3, 4, 5]]  # the coarse and the fine layers
+    true_directions = true_directions_w = None  # no single z or w direction moves one factor alone
+
+    def __init__(self, resolution:int=32, # image side in pixels
+                 n_nuisance:int=0, # extra latent dimensions that change nothing
+                 seed:int=0, # fixes the rotations R and Q
+                 aspect:float=.5, # minor / major axis of the ellipse
+                 softness:float=1., # width of the soft edge, in pixels
+                 nuisance_std:float=.5, # std of the nuisance coordinates in W
+                ):
+        super().__init__(resolution, n_nuisance, seed, aspect, softness, (1.,) * 6, nuisance_std, num_ws=6)
+        for k in ('factor_std', 'num_ws'): self.config.pop(k)  # fixed here: the config is this constructor's arguments
+
+    @property
+    def shared_directions_w(self) -> Tensor: # [3, w_dim] orthonormal rows
+        "Row j is the W direction read by the factors with `coord == j`, one in each group."
+        return self.Q[:3].clone()
+
+    def factor_coords(self, latent:Tensor, space:str='z') -> Tensor:
+        if space == 'z': latent, space = self.mapping(latent), 'w'
+        u = (latent @ self.Q.T) / self.s  # [bs, w_dim] or [bs, num_ws, w_dim]
+        return u[:, self.coord] if space == 'w' else u[:, self.factor_layers, self.coord]
 
 # %% ../../nbs/01_generators.ipynb #fb6bb6d9
 _NEST_KEYS = ('g_ema', 'G_ema', 'netG_state_dict', 'generator_state_dict', 'gen_state_dict', 'G_state_dict', 'netG',
@@ -488,7 +515,7 @@ class ModuleGenerator(Generator):
         lo, hi = self.out_range
         return x if (lo, hi) == (-1., 1.) else (x - lo) / (hi - lo) * 2 - 1
 
-# %% ../../nbs/01_generators.ipynb #bc0c6053
+# %% ../../nbs/01_generators.ipynb #036512a1
 GENERATOR_LOADERS = {
     'toy': 'gandirs.generators:load_toy',
     'dcgan': 'gandirs.generators:load_dcgan',
@@ -519,13 +546,14 @@ def parse_options(s:str, # 'key=value,key=value', values as Python literals (or 
         except (ValueError, SyntaxError): opts[k.strip()] = {'true': True, 'false': False, 'none': None}.get(v.lower(), v)
     return opts
 
-def load_toy(path:str='', # options 'key=value,...' for ToyGenerator (w_space=True for ToyWGenerator)
+def load_toy(path:str='', # options 'key=value,...' (w_space=True: ToyWGenerator, layer_groups=True: ToyLayerGroups)
              trust_pickle:bool=False, # unused: the toy has no file
-             **kw, # more ToyGenerator arguments
+             **kw, # more arguments of the toy's class
             ) -> ToyGenerator:
     "The known-answer renderer."
     opts = {**parse_options(path), **kw}
-    return (ToyWGenerator if opts.pop('w_space', False) else ToyGenerator)(**opts)
+    w_space, layer_groups = opts.pop('w_space', False), opts.pop('layer_groups', False)
+    return (ToyLayerGroups if layer_groups else ToyWGenerator if w_space else ToyGenerator)(**opts)
 
 _WRAP_ARGS = ('z_shape', 'c_dim', 'out_range', 'img_shape')
 
