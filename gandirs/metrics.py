@@ -18,7 +18,7 @@ from .navigators import sample_shifts
 
 # %% auto #0
 __all__ = ['Match', 'to_space', 'navigate', 'evaluating', 'rca', 'linear_sum_assignment', 'cos_matrix', 'match_directions',
-           'factor_cos', 'subspace_share', 'digit_change_rate']
+           'factor_cos', 'subspace_share', 'digit_change_rate', 'summary_table']
 
 # %% ../nbs/06_metrics.ipynb #35890966
 def to_space(generator:Generator, # a generator with `mapping`
@@ -198,3 +198,21 @@ def digit_change_rate(generator:Generator, # the frozen generator (MNIST: images
         rates = [(classes(navigate(navigator, latr, torch.full_like(eps, k, dtype=torch.long), eps)) != c0).double().mean().item()
                  for k in dirs]
     return AttrDict(per_dir=rates, rate=float(np.mean(rates)), dirs=dirs)
+
+# %% ../nbs/06_metrics.ipynb #e4425fe2
+def summary_table(results:list[dict], # one dict per run, with the `by` keys and numbers (or None) under `keys`
+                  keys:list[str], # the columns to summarise
+                  by:tuple=('generator', 'method'), # the columns that name a setting
+                 ) -> str: # a markdown table, one row per setting in first-seen order
+    "Mean ± standard deviation over runs (seeds) of each column, per setting."
+    groups = {}
+    for r in results: groups.setdefault(tuple(r[b] for b in by), []).append(r)
+    def cell(vals):
+        vals = [v for v in vals if v is not None]
+        if not vals: return '-'
+        sd = float(np.std(vals))
+        return f"{np.mean(vals):.3g}" + (f" ± {sd:.2g}" if len(vals) > 1 and sd > 0 else '')
+    lines = ['| ' + ' | '.join([*by, *keys]) + ' |', '|' + '---|' * (len(by) + len(keys))]
+    for name, rs in groups.items():
+        lines.append('| ' + ' | '.join([*map(str, name), *(cell([r.get(k) for r in rs]) for k in keys)]) + ' |')
+    return '\n'.join(lines)

@@ -17,6 +17,8 @@ def render():
     proc.process()
     nb = nbformat.reads(nbformat.writes(nbformat.from_dict(dict(proc.nb))), as_version=4)
     for c in nb.cells:
+        if any(l.replace(' ', '') == '#|echo:false' for l in c.source.splitlines()):  # show the output only
+            c.metadata.setdefault('transient', {})['remove_source'] = True
         c.source = '\n'.join(l for l in c.source.splitlines() if not l.startswith('#|'))
         if c.cell_type == 'code':
             c.outputs = [o for o in c.get('outputs', []) if o.get('output_type') != 'error']
