@@ -108,7 +108,7 @@ def pca(cov:Covariance|Tensor, # a `Covariance`, or samples [n, dim]
     return dict(components=_fix_signs(evecs[:, order].T).float(), variances=evals[order].clamp(min=0).float(),
                 mean=cov.mean.float(), total_variance=float(C.trace()))
 
-# %% ../../nbs/02c_closed_form.ipynb #924f3190
+# %% ../../nbs/02c_closed_form.ipynb #59c9ef81
 def generator_hash(G:nn.Module, # a generator (or any module)
                   ) -> str: # hex sha256
     "A hash of a module's class, settings and state dict (names, shapes, dtypes and values)."
@@ -117,8 +117,9 @@ def generator_hash(G:nn.Module, # a generator (or any module)
     h.update(json.dumps(cfg, sort_keys=True, default=str).encode())
     h.update(repr(getattr(G, 'truncation_psi', None)).encode())
     for name, t in sorted(G.state_dict().items()):
-        t = t.detach().cpu().contiguous()
-        h.update(f"{name}{tuple(t.shape)}{t.dtype}".encode()); h.update(t.view(torch.uint8).numpy().tobytes() if t.numel() else b'')
+        h.update(f"{name}{tuple(t.shape)}{t.dtype}".encode())
+        t = t.detach().cpu().contiguous().reshape(-1)  # 1-d: a 0-d tensor (a batch-norm counter) cannot be viewed as bytes
+        h.update(t.view(torch.uint8).numpy().tobytes() if t.numel() else b'')
     return h.hexdigest()
 
 def default_cache_dir() -> Path:
