@@ -139,10 +139,14 @@ class Navigator(Configurable, nn.Module):
 
     def extra_repr(self): return f"n_dirs={self.n_dirs}, space={self.space!r}, latent_shape={self.latent_shape}"
 
-# %% ../../nbs/02_navigators.ipynb #4aeeaca1
+# %% ../../nbs/02_navigators.ipynb #628864e5
 NAVIGATORS:dict[str, type] = {}
 
 def _qualname(cls): return f"{cls.__module__}.{cls.__qualname__}"
+
+def _same_navigator(a, b) -> bool:
+    "One class, or a notebook's (`__main__`) copy of an exported class and that class."
+    return a is b or (a is not None and b is not None and a.__qualname__ == b.__qualname__ and '__main__' in (a.__module__, b.__module__))
 
 def register_navigator(cls:type, # a `Navigator` subclass
                       ) -> type:
@@ -152,7 +156,7 @@ def register_navigator(cls:type, # a `Navigator` subclass
     for name in filter(None, (cls.__name__, cls.__dict__.get('alias'))):
         old = NAVIGATORS.get(name)
         # a class defined in a notebook (__main__) and the same class exported to a module are one navigator
-        if old is not None and _qualname(old) != _qualname(cls) and '__main__' not in (old.__module__, cls.__module__):
+        if old is not None and _qualname(old) != _qualname(cls) and not _same_navigator(old, cls):
             raise ValueError(f"navigator name {name!r} is already taken by {_qualname(old)}")
         NAVIGATORS[name] = cls
     return cls
@@ -412,7 +416,7 @@ class ShiftSampler:
         dist = 'N(0,1)' if self.normal else 'U(-1,1)'
         return f"ShiftSampler(n_dirs={self.n_dirs}, eps={self.scale}*{dist}, |eps|>={self.min_shift})"
 
-# %% ../../nbs/02_navigators.ipynb #ef9962c8
+# %% ../../nbs/02_navigators.ipynb #cd324e97
 _FORMAT = 'gandirs.directions'
 _RESERVED = ('format', 'navigator', 'navigator_module', 'config', 'method', 'generator', 'space', 'n_dirs', 'gandirs_version')
 
@@ -425,7 +429,7 @@ def save_directions(nav:Navigator, # a registered navigator
     "Write `nav`'s tensors and how to rebuild it to one safetensors file, atomically."
     if not isinstance(nav, Navigator): raise TypeError(f"save_directions expects a Navigator, got {type(nav).__name__}")
     cls = type(nav)
-    if NAVIGATORS.get(cls.__name__) is not cls:
+    if not _same_navigator(NAVIGATORS.get(cls.__name__), cls):  # a notebook's copy may have replaced it in the registry
         raise ValueError(f"{cls.__name__} is not registered: decorate it with @register_navigator so that load_directions can rebuild it")
     clash = sorted(set(metadata) & set(_RESERVED))
     if clash: raise ValueError(f"metadata keys {clash} are reserved; pass method= and generator= by name, the rest is set from the navigator")
