@@ -199,7 +199,7 @@ def digit_change_rate(generator:Generator, # the frozen generator (MNIST: images
                  for k in dirs]
     return AttrDict(per_dir=rates, rate=float(np.mean(rates)), dirs=dirs)
 
-# %% ../nbs/06_metrics.ipynb #e4425fe2
+# %% ../nbs/06_metrics.ipynb #2df540e4
 def summary_table(results:list[dict], # one dict per run, with the `by` keys and numbers (or None) under `keys`
                   keys:list[str], # the columns to summarise
                   by:tuple=('generator', 'method'), # the columns that name a setting
@@ -211,6 +211,7 @@ def summary_table(results:list[dict], # one dict per run, with the `by` keys and
         vals = [v for v in vals if v is not None]
         if not vals: return '-'
         sd = float(np.std(vals))
+        if sd == 0 and float(vals[0]).is_integer(): return str(int(vals[0]))  # counts and step numbers
         return f"{np.mean(vals):.3g}" + (f" ± {sd:.2g}" if len(vals) > 1 and sd > 0 else '')
     lines = ['| ' + ' | '.join([*by, *keys]) + ' |', '|' + '---|' * (len(by) + len(keys))]
     for name, rs in groups.items():

@@ -15,10 +15,12 @@ def render():
     nb_path = cfg.nbs_path/cfg.readme_nb
     proc = NBProcessor(nb_path, [populate_language, clean_magics, hide_, rm_export, rm_header_dash])
     proc.process()
+    echo_off = [str((getattr(c, 'directives_', None) or {}).get('echo', '')).lower() == 'false' for c in proc.nb.cells]
     nb = nbformat.reads(nbformat.writes(nbformat.from_dict(dict(proc.nb))), as_version=4)
-    for c in nb.cells:
-        if any(l.replace(' ', '') == '#|echo:false' for l in c.source.splitlines()):  # show the output only
-            c.metadata.setdefault('transient', {})['remove_source'] = True
+    for i, (c, off) in enumerate(zip(list(nb.cells), echo_off)):
+        if off:  # `#| echo: false`: the output only (a markdown output becomes a markdown cell)
+            md = [''.join(o['data']['text/markdown']) for o in c.get('outputs', []) if 'text/markdown' in o.get('data', {})]
+            if md: nb.cells[i] = c = nbformat.v4.new_markdown_cell('\n\n'.join(md))
         c.source = '\n'.join(l for l in c.source.splitlines() if not l.startswith('#|'))
         if c.cell_type == 'code':
             c.outputs = [o for o in c.get('outputs', []) if o.get('output_type') != 'error']
