@@ -15,7 +15,7 @@ from .generators import load_generator
 # %% auto #0
 __all__ = ['cmd_sample', 'cmd_discover', 'cmd_evaluate', 'cmd_traverse', 'peak_tflops', 'bench_step', 'cmd_bench', 'main']
 
-# %% ../nbs/10_cli.ipynb #eb6c02ef
+# %% ../nbs/10_cli.ipynb #fae39528
 def _options(pairs:list[str]) -> dict:
     "Method options given as `--opt key=value` (values parsed as Python literals where possible)."
     from gandirs.generators import parse_options
@@ -27,6 +27,12 @@ def cmd_sample(a):
     save_png(image_grid(G.generate(G.sample_z(a.n, seed=a.seed)), nrow=a.nrow or max(1, int(a.n**.5 + .5))), a.out)
     print(f"wrote {a.n} samples of {a.generator} to {a.out}")
 
+def _end_process_group():
+    "Under torchrun: wait for every rank (rank 0 writes the results), then shut the process group down cleanly."
+    import torch.distributed as dist
+    if dist.is_available() and dist.is_initialized():
+        dist.barrier(); dist.destroy_process_group()  # left to interpreter exit, gloo's threads can abort the process
+
 def cmd_discover(a):
     "Train directions and write the run folder."
     from gandirs.learner import discover
@@ -35,6 +41,7 @@ def cmd_discover(a):
                    lr=a.lr, judge_lr=a.judge_lr, schedule=a.schedule, space=a.space, device=a.device, out=out, progress=not a.quiet,
                    checkpoint_every=a.checkpoint_every, trust_pickle=a.trust_pickle, shards=a.shards, amp=a.amp,
                    compile=a.compile, **_options(a.opt))
+    _end_process_group()
     if run.learner.rank: return
     m = run.metrics
     print(f"{m['method']} on {m['generator']}: {m['steps']} steps in {m['seconds']:.0f} s"
