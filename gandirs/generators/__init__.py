@@ -16,8 +16,9 @@ from ..core import *
 
 # %% auto #0
 __all__ = ['GENERATOR_LOADERS', 'Generator', 'random_rotation', 'hue_to_rgb', 'ToyGenerator', 'ToyWGenerator', 'ToyLayerGroups',
-           'unwrap_state_dict', 'match_state_dict', 'DCGANGenerator', 'load_weights', 'load_dcgan', 'guess_img_shape',
-           'MLPGenerator', 'load_mlp', 'ModuleGenerator', 'parse_options', 'load_toy', 'load_python', 'load_generator']
+           'unwrap_state_dict', 'match_state_dict', 'DCGANGenerator', 'load_weights', 'load_published', 'load_dcgan',
+           'guess_img_shape', 'MLPGenerator', 'load_mlp', 'ModuleGenerator', 'parse_options', 'load_toy', 'load_python',
+           'load_generator']
 
 # %% ../../nbs/01_generators.ipynb #59e88dd8
 class Generator(nn.Module):
@@ -387,7 +388,7 @@ class DCGANGenerator(Generator):
                                   f"{'not chained: ' + ', '.join(chain) if chain else ''}{'only one convolution' if len(convs) < 2 else ''}")
         return dict(nz=convs[0][1].shape[0], ngf=convs[-1][1].shape[0], nc=convs[-1][1].shape[1], resolution=4 * 2**(len(convs) - 1))
 
-# %% ../../nbs/01_generators.ipynb #5cf11ae3
+# %% ../../nbs/01_generators.ipynb #49fbb248
 def _need_path(path:str, prefix:str) -> str:
     if not path: raise ValueError(f"the {prefix!r} generator needs a checkpoint file: use the SPEC '{prefix}:PATH'")
     return path
@@ -403,17 +404,24 @@ def load_weights(g:Generator, # a freshly built generator
     g.load_state_dict(match_state_dict(g, sd))
     return g.freeze()
 
+def load_published(cls:type, # a Generator class with `config_from_state_dict(sd)`
+                   path:str, # the checkpoint file
+                   prefix:str, # its SPEC prefix, for the error when `path` is empty
+                   trust_pickle:bool=False, key:str|None=None, **kw) -> Generator:
+    "`cls` built from the constructor arguments saved beside the weights, else read off their shapes, then loaded."
+    ckpt = load_checkpoint(_need_path(path, prefix), trust_pickle)
+    sd = unwrap_state_dict(ckpt, key)
+    return load_weights(cls(**{**(_stored_config(ckpt) or cls.config_from_state_dict(sd)), **kw}), sd)
+
 def load_dcgan(path:str, # a checkpoint holding a DCGAN generator's weights
                trust_pickle:bool=False, # allow pickles that run code: only for files you trust
                key:str|None=None, # where the generator is inside the checkpoint, when it cannot be guessed
                **kw, # DCGANGenerator arguments, overriding those read off the weights
               ) -> DCGANGenerator:
     "A `DCGANGenerator` from a checkpoint as published: hyper-parameters read off the shapes, names matched by order and shape."
-    ckpt = load_checkpoint(_need_path(path, 'dcgan'), trust_pickle)
-    sd = unwrap_state_dict(ckpt, key)
-    return load_weights(DCGANGenerator(**{**(_stored_config(ckpt) or DCGANGenerator.config_from_state_dict(sd)), **kw}), sd)
+    return load_published(DCGANGenerator, path, 'dcgan', trust_pickle, key, **kw)
 
-# %% ../../nbs/01_generators.ipynb #20f450d4
+# %% ../../nbs/01_generators.ipynb #478ec31b
 _ACTIVATIONS = dict(relu=lambda a: nn.ReLU(), leaky_relu=lambda a: nn.LeakyReLU(a), elu=lambda a: nn.ELU(),
                     gelu=lambda a: nn.GELU(), silu=lambda a: nn.SiLU(), tanh=lambda a: nn.Tanh())
 
@@ -479,9 +487,7 @@ def load_mlp(path:str, # a checkpoint holding an MLP generator's weights
              **kw, # MLPGenerator arguments (img_shape, act, ...), overriding those read off the weights
             ) -> MLPGenerator:
     "An `MLPGenerator` from a checkpoint as published: sizes and batch norm read off the weights, names matched by order and shape."
-    ckpt = load_checkpoint(_need_path(path, 'mlp'), trust_pickle)
-    sd = unwrap_state_dict(ckpt, key)
-    return load_weights(MLPGenerator(**{**(_stored_config(ckpt) or MLPGenerator.config_from_state_dict(sd)), **kw}), sd)
+    return load_published(MLPGenerator, path, 'mlp', trust_pickle, key, **kw)
 
 # %% ../../nbs/01_generators.ipynb #be5ac3bc
 class ModuleGenerator(Generator):
