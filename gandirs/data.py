@@ -21,8 +21,9 @@ from .generators import DCGANGenerator, CheckpointError
 __all__ = ['DSPRITES_FACTORS', 'DSPRITES_SHAPES', 'DSPRITES_URL', 'ANGLE_MASK', 'download_dsprites', 'dsprites_path',
            'downsample', 'load_dsprites', 'to_unit', 'load_mnist', 'FactorPredictor', 'angle_targets', 'factor_loss',
            'split_indices', 'train_factor_predictor', 'evaluate_factor_predictor', 'DSpritesGenerator', 'Discriminator',
-           'hinge_losses', 'nonsaturating_losses', 'ema_update', 'recalibrate_bn', 'train_dsprites_gan', 'weights_path',
-           'save_module', 'load_factor_predictor', 'load_dsprites_generator']
+           'hinge_losses', 'nonsaturating_losses', 'ema_update', 'recalibrate_bn', 'train_dsprites_gan',
+           'DSpritesEncoder', 'vae_losses', 'train_dsprites_vaegan', 'weights_path', 'save_module',
+           'load_factor_predictor', 'load_dsprites_generator']
 
 # %% ../nbs/07_data.ipynb #54eed84e
 DSPRITES_FACTORS = ['shape', 'scale', 'orientation', 'posX', 'posY']
@@ -319,6 +320,68 @@ def train_dsprites_gan(data:AttrDict, # `load_dsprites(resolution=32)`
             print(f"step {step}: D {ld.item():.3f} G {lg.item():.3f}", flush=True)
             if snapshot: snapshot(step, G if G_avg is None else G_avg)
     return G.freeze() if G_avg is None else recalibrate_bn(G_avg, seed=seed)
+
+# %% ../nbs/07_data.ipynb #d7231dc8
+class DSpritesEncoder(nn.Module):
+    "VAE encoder for dSprites: [bs, 1, r, r] images in [-1, 1] -> (mean, log variance), each [bs, nz]."
+    def __init__(self, nz:int=10, # latent size
+                 nef:int=32, # channels of the first convolution (doubled at each halving)
+                 resolution:int=32, # image side (4 * 2^k)
+                ):
+        super().__init__()
+        self.config = dict(nz=nz, nef=nef, resolution=resolution)
+        n = int(math.log2(resolution)) - 2
+        chans = [1] + [nef * 2**i for i in range(n)]
+        layers = [m for i, (a, b) in enumerate(zip(chans, chans[1:])) for m in _d_block(a, b, False, i == 0)]
+        self.net = nn.Sequential(*layers, nn.Flatten(), nn.Linear(chans[-1] * 16, 256), nn.LeakyReLU(0.2), nn.Linear(256, 2 * nz))
+    def forward(self, x:Tensor) -> tuple[Tensor, Tensor]: return self.net(x).chunk(2, dim=-1)
+
+def vae_losses(x:Tensor, # [bs, 1, r, r] real images in [-1, 1]
+               recon:Tensor, # [bs, 1, r, r] their reconstructions in [-1, 1]
+               mu:Tensor, # [bs, nz] posterior means
+               logvar:Tensor, # [bs, nz] posterior log variances
+              ) -> tuple[Tensor, Tensor]: # per image: Bernoulli negative log-likelihood (nats), KL(q(z|x) || N(0, I))
+    "The two VAE terms, summed over pixels and latent dimensions, averaged over the batch."
+    p = ((recon + 1) / 2).clamp(1e-6, 1 - 1e-6)
+    nll = F.binary_cross_entropy(p, (x + 1) / 2, reduction='sum') / len(x)
+    kl = 0.5 * (mu**2 + logvar.exp() - 1 - logvar).sum() / len(x)
+    return nll, kl
+
+def train_dsprites_vaegan(data:AttrDict, # `load_dsprites(resolution=32)`
+                          steps:int=7000, # steps (one discriminator and one encoder + generator update each)
+                          bs:int=64, # batch size
+                          nz:int=10, # latent size
+                          ngf:int=32, # generator width (`DSpritesGenerator`)
+                          ndf:int=32, # discriminator and encoder width
+                          lr:float=1e-3, # Adam learning rate of all three networks
+                          betas:tuple=(0.5, 0.999), # Adam betas
+                          adv:float=2., # weight of the generator's adversarial loss against the VAE terms (nats)
+                          beta:float=2., # weight of the KL term
+                          seed:int=0, # seed of the init, the batches and the latents
+                          log_every:int=1000, # print the losses every this many steps (0: never)
+                          snapshot=None, # called as snapshot(step, G, E) every log_every steps
+                         ) -> tuple: # (generator with recalibrated batch norm, frozen; encoder in eval mode)
+    "Train a dSprites generator as a VAE-GAN (Larsen et al., 2016) with a pixel likelihood; returns (G, encoder)."
+    torch.manual_seed(seed)
+    r = data.imgs.shape[-1]
+    G, D, E = _trainable(DSpritesGenerator(nz, ngf, r)), Discriminator(ndf, r, False), DSpritesEncoder(nz, ndf, r)
+    (d_loss, g_loss), rng = nonsaturating_losses(), make_rng(seed)
+    oge = torch.optim.Adam([*G.parameters(), *E.parameters()], lr, betas=betas)
+    od = torch.optim.Adam(D.parameters(), lr, betas=betas)
+    for step in range(steps):
+        x = to_unit(data.imgs[torch.randint(len(data.imgs), (bs,), generator=rng)])
+        mu, logvar = E(x)
+        recon = G.synthesis(mu + torch.randn(mu.shape, generator=rng) * (logvar / 2).exp())
+        fakes = torch.cat([G.synthesis(torch.randn(bs, nz, generator=rng)), recon])
+        ld = d_loss(D(x), D(fakes.detach()))
+        od.zero_grad(); ld.backward(); od.step()
+        nll, kl = vae_losses(x, recon, mu, logvar)
+        lg = g_loss(D(fakes))
+        oge.zero_grad(); (nll + beta * kl + adv * lg).backward(); oge.step()
+        if log_every and step % log_every == 0:
+            print(f"step {step}: D {ld.item():.3f} G {lg.item():.3f} nll {nll.item():.1f} kl {kl.item():.1f}", flush=True)
+            if snapshot: snapshot(step, G, E)
+    return recalibrate_bn(G, seed=seed), E.eval()
 
 # %% ../nbs/07_data.ipynb #df075023
 def weights_path(name:str, # file name inside gandirs/weights
