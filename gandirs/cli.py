@@ -15,7 +15,7 @@ from .generators import load_generator
 # %% auto #0
 __all__ = ['cmd_sample', 'cmd_discover', 'cmd_evaluate', 'cmd_traverse', 'peak_tflops', 'bench_step', 'cmd_bench', 'main']
 
-# %% ../nbs/10_cli.ipynb #fae39528
+# %% ../nbs/10_cli.ipynb #1652b585
 def _options(pairs:list[str]) -> dict:
     "Method options given as `--opt key=value` (values parsed as Python literals where possible)."
     from gandirs.generators import parse_options
@@ -47,7 +47,7 @@ def cmd_discover(a):
     print(f"{m['method']} on {m['generator']}: {m['steps']} steps in {m['seconds']:.0f} s"
           + (f", RCA {m['rca']:.3f}" if 'rca' in m else ''))
     if 'factor_cos' in m: print('factor_cos ' + ' '.join(f"{k} {v:.2f}" for k, v in m['factor_cos'].items()))
-    if 's_dis' in m: print(f"S_dis {m['s_dis']:.3f}, N_dis {m['n_dis']}")
+    if 's_dis' in m: print(f"S_dis {m['s_dis']:.3f}, N_dis {m['n_dis']}; largest factor of each direction: {', '.join(m['dominant_factor'])}")
     print(f"wrote {out}/directions.safetensors, traversals.png, metrics.json")
 
 def cmd_evaluate(a):
@@ -148,7 +148,7 @@ def cmd_bench(a):
     if a.json: save_json(rows, a.json); print(f"wrote {a.json}")
     return rows
 
-# %% ../nbs/10_cli.ipynb #eaaa6bb4
+# %% ../nbs/10_cli.ipynb #499b46fe
 def _parser():
     p = argparse.ArgumentParser(prog='gandirs', description='Discover interpretable directions in the latent space of pretrained GANs.')
     sub = p.add_subparsers(dest='cmd', required=True, metavar='COMMAND')
@@ -158,7 +158,7 @@ def _parser():
         q.add_argument('--device', default=None, help='cpu, cuda, mps (default: the best available)')
         q.add_argument('--trust-pickle', action='store_true', help='allow a checkpoint that runs code when loaded (only for files you trust)')
     q = sub.add_parser('discover', help='train directions; writes DIR/directions.safetensors, traversals.png, metrics.json')
-    common(q, 'toy')
+    common(q, 'dsprites')
     q.add_argument('--method', default='voynov', help='voynov, random, coordinate, ...')
     q.add_argument('--n-dirs', type=int, default=None); q.add_argument('--steps', type=int, default=None)
     q.add_argument('--batch-size', type=int, default=32); q.add_argument('--seed', type=int, default=0)

@@ -498,7 +498,7 @@ def export_gif(self, path:str|Path|None=None, # the .gif file (default: EXPORT_D
     frames = [image_grid(imgs[:, j], nrow=self.n_samples, scale=self.scale) for j in range(n_shifts)]
     return save_gif(frames + frames[-2:0:-1], self._export_path(path, f'{self.names[k]}.gif'.replace(' ', '_')), duration=duration)
 
-# %% ../nbs/09_dashboard.ipynb #96ed5ad4
+# %% ../nbs/09_dashboard.ipynb #4182ed8e
 @patch_to(Dashboard, cls_method=True)
 def from_run(cls, run_dir:str|Path, # a folder written by `gandirs discover --out DIR`
              device=None, # where the generator runs (default: the best available)
@@ -517,5 +517,5 @@ def from_run(cls, run_dir:str|Path, # a folder written by `gandirs discover --ou
     spec = nav.metadata.get('generator') or cfg.get('generator')
     if not spec: raise ValueError(f"{path} does not say which generator its directions belong to (no 'generator' in its metadata or config.json)")
     G = load_generator(spec, trust_pickle=trust_pickle).to(default_device(device))
-    kwargs.setdefault('S', float(cfg.get('options', {}).get('shift_scale', 6.)))
+    kwargs.setdefault('S', float(nav.metadata.get('shift_scale') or cfg.get('options', {}).get('shift_scale') or 6.))
     return cls(G, nav.to(G.device), directions_path=path, **kwargs)

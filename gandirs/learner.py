@@ -23,8 +23,8 @@ import importlib, inspect, json, os
 # %% auto #0
 __all__ = ['METHODS', 'Callback', 'CancelFit', 'shard_seed', 'Learner', 'Recorder', 'NonFiniteLossError', 'NaNGuard',
            'ProgressBar', 'Checkpoint', 'resume', 'TensorBoard', 'Distributed', 'Timer', 'LRSchedule', 'naive_loss',
-           'register_method', 'method_builder', 'pick_reconstructor', 'dist_rank_world', 'RunMismatchError', 'Run',
-           'load_run', 'discover']
+           'register_method', 'method_builder', 'pick_reconstructor', 'generator_shift', 'dist_rank_world',
+           'RunMismatchError', 'Run', 'load_run', 'discover']
 
 # %% ../nbs/05_learner.ipynb #84b088e0
 class Callback:
@@ -304,7 +304,7 @@ def naive_loss(learn:Learner, latent:Tensor, k:Tensor, eps:Tensor):
     finally:
         for p in G.parameters(): p.requires_grad_(False)
 
-# %% ../nbs/05_learner.ipynb #cd70d5bf
+# %% ../nbs/05_learner.ipynb #f3d07442
 METHODS:dict = {}
 
 def register_method(name:str, # the method's name on the command line
@@ -343,9 +343,17 @@ def pick_reconstructor(G:Generator, # the generator whose image pairs it judges
     kw = {} if width is None else dict(width=int(width))
     return classes[name](n_dirs, channels=G.img_channels, max_side=max_side, seed=seed, **kw)
 
+def generator_shift(G:Generator, # the generator
+                    shift_scale:float|None, # the caller's choice, or None
+                    default:float=6., # the method's own default
+                   ) -> float:
+    "The largest shift to train with: the caller's, else the generator's own `shift_scale` where it has one, else `default`."
+    if shift_scale is not None: return float(shift_scale)
+    return float(getattr(G, 'shift_scale', None) or default)
+
 def _linear_method(default_nav:str):
     def build(G:Generator, n_dirs:int, space:str='z', seed:int=0, navigator:str|None=None,
-              reconstructor:str|None=None, max_side:int|None=None, shift_scale:float=6., min_shift:float=.5,
+              reconstructor:str|None=None, max_side:int|None=None, shift_scale:float|None=None, min_shift:float=.5,
               shift_weight:float=.25, layers:list|None=None, judge_width:int|None=None):
         cls = navigator_class(navigator or default_nav)
         kw = dict(seed=seed) if 'seed' in inspect.signature(cls.__init__).parameters else {}
@@ -353,14 +361,14 @@ def _linear_method(default_nav:str):
         nav = cls.for_generator(G, n_dirs, space, **kw)
         judge = pick_reconstructor(G, n_dirs, reconstructor, max_side, seed=seed + 1, width=judge_width)
         objective = ReconstructorObjective(judge, ReconstructorLoss(shift_weight=shift_weight, check_values=False))
-        return nav, objective, ShiftSampler(n_dirs, shift_scale, min_shift, seed=seed + 2)
+        return nav, objective, ShiftSampler(n_dirs, generator_shift(G, shift_scale), min_shift, seed=seed + 2)
     return build
 
 register_method('voynov')(_linear_method('ortho'))
 register_method('random')(_linear_method('random'))
 register_method('coordinate')(_linear_method('coordinate'))
 
-# %% ../nbs/05_learner.ipynb #df7a4e64
+# %% ../nbs/05_learner.ipynb #c133cd4c
 _RUN_KEYS = ('generator', 'method', 'n_dirs', 'batch_size', 'seed', 'lr', 'judge_lr', 'schedule', 'space', 'shards', 'options')
 _KEY_DEFAULTS = dict(schedule='constant')  # for folders written before the key existed
 
@@ -458,7 +466,7 @@ class Run:
         "Write directions, traversal grid and metrics into the run's folder."
         if self.out is None: raise ValueError("this run has no output folder: pass out=... to discover")
         save_directions(self.navigator, self.out/'directions.safetensors', method=self.config['method'],
-                        generator=self.config['generator'], steps=self.learner.step)
+                        generator=self.config['generator'], steps=self.learner.step, shift_scale=self.shift_range[0])
         save_png(self.show(), self.out/'traversals.png')
         m = self.metrics or self.evaluate()
         save_json(m, self.out/'metrics.json')
@@ -491,7 +499,7 @@ def load_run(out:str|Path, # a folder written by `discover`
     if (out/'checkpoint.pt').exists(): resume(run.learner, out/'checkpoint.pt')
     return run
 
-def discover(generator:str='toy', # generator SPEC, see `load_generator`
+def discover(generator:str='dsprites', # generator SPEC, see `load_generator`
              method:str='voynov', # a registered method: voynov, random, coordinate, ...
              n_dirs:int|None=None, # number of directions (default: the latent size, at most 32)
              steps:int|None=None, # training steps (default: 1500 for the toy, 2000 otherwise)
@@ -510,7 +518,7 @@ def discover(generator:str='toy', # generator SPEC, see `load_generator`
              amp:bool=False, # bf16 autocast on CUDA
              compile:bool=False, # torch.compile the generator and the objective
              train:bool=True, # False: build (and resume) the run without training it
-             **options, # method options, e.g. navigator='unit', reconstructor='resnet18', shift_scale=6.
+             **options, # method options, e.g. navigator='unit', reconstructor='resnet18', shift_scale=6. (default: the generator's)
             ) -> Run:
     "Discover `n_dirs` directions in `generator`'s latent space with `method`; resumable through `out`."
     method_builder(method)
