@@ -247,7 +247,7 @@ class Discriminator(nn.Module):
         self.net = nn.Sequential(*layers, nn.utils.parametrizations.spectral_norm(last) if spectral else last, nn.Flatten())
     def forward(self, x:Tensor) -> Tensor: return self.net(x)[:, 0]
 
-# %% ../nbs/07_data.ipynb #bcc5c2be
+# %% ../nbs/07_data.ipynb #a5643213
 class BroadcastGenerator(Generator):
     "Spatial broadcast decoder (Watters et al., 2019): z tiled over the image with (y, x) coordinates, unpadded 3 x 3 convolutions."
     factor_names = DSPRITES_FACTORS
@@ -273,6 +273,10 @@ class BroadcastGenerator(Generator):
         grid = torch.cat([z[:, :, None, None].expand(-1, -1, side, side), self.coords.expand(n, -1, -1, -1).to(z.dtype)], 1)
         return torch.tanh(self.net(grid))
 
+    def z_weight(self) -> Tensor: # [width, nz]
+        "The linear map from z to the first layer's pre-activations, the same at every pixel (SeFa factorises it)."
+        return self.net[0].weight[:, :self.z_dim].sum((2, 3))
+
 # %% ../nbs/07_data.ipynb #c83cd797
 def hinge_losses():
     "Hinge loss: D pushes real logits above 1 and fake ones below -1; G raises the fake logits."
@@ -282,7 +286,7 @@ def nonsaturating_losses():
     "The non-saturating GAN loss (Goodfellow et al., 2014) on logits."
     return (lambda real, fake: F.softplus(-real).mean() + F.softplus(fake).mean(), lambda fake: F.softplus(-fake).mean())
 
-# %% ../nbs/07_data.ipynb #0af16e89
+# %% ../nbs/07_data.ipynb #fd64abd2
 @torch.no_grad()
 def ema_update(avg:nn.Module, # the averaged copy
                model:nn.Module, # the module being trained (same architecture)
@@ -299,6 +303,7 @@ def recalibrate_bn(g:DSpritesGenerator, # a generator with batch norm
                   ) -> DSpritesGenerator:
     "Re-estimate `g`'s batch-norm running statistics as plain averages over `n` random latents; returns `g` frozen."
     bns = [m for m in g.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
+    if not bns: return g.freeze()  # e.g. BroadcastGenerator: nothing to re-estimate
     nn.Module.train(g, True)
     for m in bns: m.reset_running_stats(); m.momentum = None  # None: cumulative average
     rng = make_rng(seed)

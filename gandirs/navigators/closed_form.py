@@ -199,7 +199,7 @@ def ganspace(G:Generator, # the generator
     res = ganspace_pca(G, n_dirs, space, **kwargs)
     return GANSpaceNavigator.from_directions(res['components'], shape, space, layers, variances=res['variances'])
 
-# %% ../../nbs/02c_closed_form.ipynb #6adfba6f
+# %% ../../nbs/02c_closed_form.ipynb #39376213
 def sefa_weight(G:Generator, # the generator
                 space:str='w', # 'w'/'w+': style weights; 'z': the first layer's weight
                 layers=None, # W+ indices of the styles to use (None: all)
@@ -218,11 +218,14 @@ def sefa_weight(G:Generator, # the generator
         A = torch.cat(mats)
     elif space == 'z':
         if layers is not None: raise ValueError("layers= selects W+ styles; in 'z' SeFa uses the first layer")
-        first = next((m for m in G.modules() if isinstance(m, (nn.Linear, nn.ConvTranspose2d))), None)
-        if first is None:
-            raise ValueError(f"SeFa in 'z' factorises the first Linear or ConvTranspose2d layer reading z; {name} has none")
-        W = first.weight.detach()
-        A = W if isinstance(first, nn.Linear) else W.reshape(W.shape[0], -1).T
+        if hasattr(G, 'z_weight'): A = G.z_weight().detach()  # the generator knows its own first map of z
+        else:
+            first = next((m for k, m in G.named_modules() if isinstance(m, (nn.Linear, nn.ConvTranspose2d))
+                          and not k.startswith('factor_predictor')), None)  # an attached predictor is not part of G
+            if first is None:
+                raise ValueError(f"SeFa in 'z' factorises the first Linear or ConvTranspose2d layer reading z; {name} has none")
+            W = first.weight.detach()
+            A = W if isinstance(first, nn.Linear) else W.reshape(W.shape[0], -1).T
         if A.shape[1] != G.z_dim: raise ValueError(f"{name}'s first layer reads {A.shape[1]} numbers, not z ({G.z_dim})")
     else: raise ValueError(f"space must be 'z', 'w' or 'w+', got {space!r}")
     return F.normalize(A.float(), dim=1)
