@@ -216,9 +216,9 @@ def evaluate_factor_predictor(model:FactorPredictor, # a trained predictor
                 orientation_mae_deg=math.degrees(d4.abs().mean().item() / 4),
                 posX_mae=(f[:, 3] - v[:, 3]).abs().mean().item(), posY_mae=(f[:, 4] - v[:, 4]).abs().mean().item())
 
-# %% ../nbs/07_data.ipynb #b4ce616b
+# %% ../nbs/07_data.ipynb #48653440
 class DSpritesGenerator(DCGANGenerator):
-    "The shipped dSprites GAN: a grey DCGAN generator, with the factor predictor as `factor_predictor` when loaded."
+    "A grey DCGAN generator for dSprites (shipped until the sixth session), with the factor predictor as `factor_predictor` when loaded."
     factor_names = DSPRITES_FACTORS
     def __init__(self, nz:int=10, # latent size
                  ngf:int=32, # channels before the last layer (doubled towards the 4 x 4 input)
