@@ -216,7 +216,7 @@ def evaluate_factor_predictor(model:FactorPredictor, # a trained predictor
                 orientation_mae_deg=math.degrees(d4.abs().mean().item() / 4),
                 posX_mae=(f[:, 3] - v[:, 3]).abs().mean().item(), posY_mae=(f[:, 4] - v[:, 4]).abs().mean().item())
 
-# %% ../nbs/07_data.ipynb #48653440
+# %% ../nbs/07_data.ipynb #259dce6f
 class DSpritesGenerator(DCGANGenerator):
     "A grey DCGAN generator for dSprites (shipped until the sixth session), with the factor predictor as `factor_predictor` when loaded."
     factor_names = DSPRITES_FACTORS
