@@ -10,7 +10,7 @@ import math, time
 from pathlib import Path
 import torch
 from torch import nn, Tensor
-from fastprogress.fastprogress import progress_bar
+from tqdm.auto import tqdm
 from .core import *
 from .generators import Generator, ToyGenerator, load_generator
 from .navigators import *
@@ -197,15 +197,16 @@ Learner.recorder = _recorder
 
 # %% ../nbs/05_learner.ipynb #c80632f5
 class ProgressBar(Callback):
-    "A fastprogress bar with the latest logged values."
+    "A tqdm bar over the run's steps, starting at the step a resumed run starts from, with the latest loss and accuracy."
     order = 30
-    def before_fit(self):
-        self.pb = progress_bar(range(self.learn.n_steps)); self.pb.update(self.learn.step); self.t0 = time.time()
-    def after_step(self): self.pb.update(self.learn.step)
+    def __init__(self, bar=None, # a tqdm class (default `tqdm.auto.tqdm`: a widget in Jupyter, text elsewhere)
+                ): self.bar = bar or tqdm
+    def before_fit(self): self.pb = self.bar(total=self.learn.n_steps, initial=self.learn.step, unit='step', dynamic_ncols=True)
+    def after_step(self): self.pb.update(self.learn.step - self.pb.n)
     def after_log(self):
         last = self.learn.recorder.last
-        self.pb.comment = '  '.join(f"{k} {v:.3f}" for k, v in last.items() if k in ('loss', 'acc'))
-    def after_fit(self): self.pb.on_iter_end()
+        self.pb.set_postfix_str('  '.join(f"{k} {v:.3f}" for k, v in last.items() if k in ('loss', 'acc')), refresh=False)
+    def after_fit(self): self.pb.close()
 
 class Checkpoint(Callback):
     "Save the learner's state to `path` every `every` steps and at the end of training."
