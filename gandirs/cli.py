@@ -35,7 +35,7 @@ def _end_process_group():
 
 def cmd_discover(a):
     "Train directions and write the run folder."
-    from gandirs.learner import discover
+    from gandirs.runs import discover
     out = a.out or f"runs/{a.method}-{a.generator.split(':')[0]}"
     run = discover(a.generator, a.method, n_dirs=a.n_dirs, steps=a.steps, batch_size=a.batch_size, seed=a.seed,
                    lr=a.lr, judge_lr=a.judge_lr, schedule=a.schedule, space=a.space, device=a.device, out=out, progress=not a.quiet,
@@ -52,7 +52,7 @@ def cmd_discover(a):
 
 def cmd_evaluate(a):
     "Recompute DIR/metrics.json from the run's checkpoint."
-    from gandirs.learner import load_run
+    from gandirs.runs import load_run
     run = load_run(a.dir, device=a.device, trust_pickle=a.trust_pickle)
     m = run.evaluate(n=a.n)
     save_json(m, Path(a.dir)/'metrics.json')
@@ -64,7 +64,7 @@ def cmd_evaluate(a):
 
 def cmd_traverse(a):
     "Traversal grid and GIF of a run's directions."
-    from gandirs.learner import load_run
+    from gandirs.runs import load_run
     from gandirs.viz import save_traversal_gif
     run = load_run(a.dir, device=a.device, trust_pickle=a.trust_pickle)
     S = run.shift_range[0]
@@ -93,6 +93,7 @@ def peak_tflops(device_name:str, # e.g. 'NVIDIA H100 80GB HBM3'
         if key in device_name: return b if bf16 else f
     return None
 
+# %% ../nbs/10_cli.ipynb #1eb314bd
 def bench_step(generator:str, # generator SPEC
                method:str='voynov', batch_size:int=32, steps:int=20, warmup:int=3, device=None,
                reconstructor:str|None=None, n_dirs:int|None=None,
@@ -100,10 +101,11 @@ def bench_step(generator:str, # generator SPEC
                amp:bool=False) -> dict:
     "Steps/s and peak memory of training steps of `method` on `generator` (and of the naive step)."
     import resource
-    from gandirs.learner import discover, naive_loss
+    from gandirs.runs import discover
+    from gandirs.learner import naive_loss
     opts = dict(reconstructor=reconstructor) if reconstructor else {}
     run = discover(generator, method, n_dirs=n_dirs, steps=warmup, batch_size=batch_size, device=device,
-                   progress=False, amp=amp, **opts)
+                   progress=False, amp=amp, evaluate=False, **opts)
     learn, dev = run.learner, run.generator.device
     if dev.type == 'cuda': torch.cuda.reset_peak_memory_stats()
     secs = _timed(learn.one_batch, steps, dev)

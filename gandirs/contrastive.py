@@ -11,17 +11,15 @@ import torch
 from torch import nn, Tensor
 import torch.nn.functional as F
 from .core import *
-from .generators import Generator
-from .navigators import ShiftSampler, sample_shifts, Configurable
-from .navigators.attention import AttentionNavigator
+from .generators.base import Generator
+from .samplers import _need_two
 from .features import FeatureExtractor, load_features, select_stages
-from .losses import Result, Objective
-from .learner import register_method, generator_shift
+from .losses import Result, Record, Objective
 
 # %% auto #0
-__all__ = ['change_mask', 'masked_cos2', 'pool', 'consistency_loss', 'orthogonality_loss', 'diversity_loss', 'GroupShiftSampler',
-           'ContrastObjective', 'BinaryContrastObjective', 'PrototypeContrastObjective', 'nt_xent', 'NTXentObjective',
-           'loss_at_directions', 'random_rotation_of', 'step_cost']
+__all__ = ['change_mask', 'masked_cos2', 'pool', 'consistency_loss', 'orthogonality_loss', 'diversity_loss', 'ContrastObjective',
+           'BinaryContrastObjective', 'PrototypeContrastObjective', 'nt_xent', 'NTXentObjective', 'loss_at_directions',
+           'random_rotation_of', 'step_cost']
 
 # %% ../nbs/04a_contrastive.ipynb #effdd89c
 def change_mask(d:Tensor, # [n, c, h, w] feature changes
@@ -71,38 +69,6 @@ def diversity_loss(directions:Tensor, # [K, dim]
     c = d @ d.T
     return (c**2).sum().sub(c.diagonal().pow(2).sum()) / (K * (K - 1))
 
-# %% ../nbs/04a_contrastive.ipynb #70cd8755
-def _need_two(n_dirs, what):
-    if int(n_dirs) != n_dirs or n_dirs < 2:
-        raise ValueError(f"{what} contrasts directions with each other, so it needs n_dirs >= 2; got {n_dirs}")
-
-class GroupShiftSampler(ShiftSampler):
-    "`(k, eps)` with k constant over groups of `group` consecutive items; neighbouring groups take different k."
-    def __init__(self, n_dirs:int, # K >= 2
-                 scale:float=3.0, # eps = scale * U(-1, 1)
-                 min_shift:float=0.5, # |eps| >= min_shift
-                 group:int=2, # items per direction
-                 positive:bool=False, # only eps > 0 (for losses where the sign matters, e.g. NT-Xent)
-                 normal:bool=False, # normal instead of uniform
-                 seed:int|None=None, # seed of its generator
-                ):
-        _need_two(n_dirs, 'a contrastive objective')
-        if group < 2: raise ValueError(f"group must be at least 2 (samples per direction), got {group}")
-        super().__init__(n_dirs, scale, min_shift, normal, seed)
-        self.group, self.positive = group, positive
-
-    def __call__(self, bs:int, device='cpu'):
-        if bs % self.group or bs < 2 * self.group:
-            raise ValueError(f"batch size must be a multiple of group={self.group} holding at least two groups, got {bs}")
-        n = bs // self.group
-        steps = torch.randint(1, self.n_dirs, (n,), generator=self.rng)
-        steps[0] = torch.randint(0, self.n_dirs, (1,), generator=self.rng)
-        k = (steps.cumsum(0) % self.n_dirs).repeat_interleave(self.group)
-        _, eps = sample_shifts(bs, self.n_dirs, self.scale, self.min_shift, self.normal, self.rng)
-        return k.to(device), (eps.abs() if self.positive else eps).to(device)
-
-    def __repr__(self): return f"GroupShiftSampler(n_dirs={self.n_dirs}, group={self.group}, scale={self.scale}, positive={self.positive})"
-
 # %% ../nbs/04a_contrastive.ipynb #28d53c03
 class ContrastObjective(Objective):
     "Shared part of the feature-change objectives: features, stages, ablations, diversity."
@@ -111,15 +77,14 @@ class ContrastObjective(Objective):
                  stages:list[str]|None=None, # stage names to compare (default: all)
                  pooled:bool=False, # ablation: average each change over space first
                  mask:str='l2', # 'l2' or 'none' (ablation)
-                 diversity:float=1.0, # weight of the diversity term (needs `directions`)
-                 directions:callable|None=None, # the navigator's `directions` method, () -> [K, dim]
+                 diversity:float=1.0, # weight of the diversity term on the record's `extras['directions']`
                 ):
         super().__init__()
         _need_two(n_dirs, type(self).__name__)
         if mask not in ('l2', 'none'): raise ValueError(f"mask must be 'l2' or 'none', got {mask!r}")
         self.features, self.n_dirs, self.pooled, self.mask = features, int(n_dirs), pooled, mask
         self.stage_idx = select_stages(features, stages)
-        self.diversity, self.directions = float(diversity), directions
+        self.diversity = float(diversity)
 
     def changes(self, x0:Tensor, # [bs, c, h, w] originals
                 x1:Tensor, # [bs, c, h, w] shifted
@@ -130,14 +95,18 @@ class ContrastObjective(Objective):
         d = [f[i][bs:] - f[i][:bs] for i in self.stage_idx]
         return [pool(t) for t in d] if self.pooled else d
 
-    def regulariser(self, res:Result) -> Result:
-        "Add the weighted diversity of the navigator's directions to `res.loss`."
-        if self.directions is not None and self.diversity:
-            div = diversity_loss(self.directions())
-            res.loss = res.loss + self.diversity * div
-            res.div = div.detach()
+    def regulariser(self, res:Result, rec:Record) -> Result:
+        "Add the weighted diversity of the record's directions to `res.loss`."
+        if not self.diversity: return res
+        if 'directions' not in rec.extras:
+            raise ValueError(f"{type(self).__name__}(diversity={self.diversity}) scores the navigator's directions, but this "
+                             f"record's extras hold {sorted(rec.extras) or 'nothing'}: use an AttentionNavigator, or diversity=0")
+        div = diversity_loss(rec.extras['directions'])
+        res.loss = res.loss + self.diversity * div
+        res.div = div.detach()
         return res
 
+# %% ../nbs/04a_contrastive.ipynb #2c691f98
 def _check_pairs(k:Tensor, name:str):
     if len(k) < 4 or len(k) % 2 or (k[0::2] != k[1::2]).any():
         raise ValueError(f"{name} needs batches of pairs sharing a direction (k[2i] == k[2i+1], at least 2 pairs); "
@@ -145,19 +114,17 @@ def _check_pairs(k:Tensor, name:str):
 
 class BinaryContrastObjective(ContrastObjective):
     "ContraFeat binary: consistency within pairs (2i, 2i+1), orthogonality with the next pair's second item."
-    def forward(self, x0:Tensor, # [bs, c, h, w] originals, bs even
-                x1:Tensor, # [bs, c, h, w] shifted, k[2i] == k[2i+1]
-                k:Tensor, # [bs] long
-                eps:Tensor, # [bs]
+    def forward(self, rec:Record, # the step's record: x0, x1 [bs, c, h, w] with bs even, k[2i] == k[2i+1]
                ) -> Result: # loss, cons, orth (and div)
-        _check_pairs(k, type(self).__name__)
-        d = self.changes(x0, x1)
+        _check_pairs(rec.k, type(self).__name__)
+        d = self.changes(rec.x0, rec.x1)
         q = [t[0::2] for t in d]
         pos = [t[1::2] for t in d]
         neg = [t[1::2].roll(-1, 0) for t in d]
         cons, orth = consistency_loss(q, pos, self.mask), orthogonality_loss(q, neg, self.mask)
-        return self.regulariser(Result(loss=cons + orth, cons=cons.detach(), orth=orth.detach()))
+        return self.regulariser(Result(loss=cons + orth, cons=cons.detach(), orth=orth.detach()), rec)
 
+# %% ../nbs/04a_contrastive.ipynb #932ef927
 class PrototypeContrastObjective(ContrastObjective):
     "ContraFeat prototype: each change is consistent with its direction's learned RGB prototype and orthogonal to the others."
     def __init__(self, features:FeatureExtractor, # frozen feature network
@@ -167,11 +134,10 @@ class PrototypeContrastObjective(ContrastObjective):
                  pooled:bool=False, # ablation: average over space first
                  mask:str='l2', # 'l2' or 'none'
                  diversity:float=1.0, # weight of the diversity term
-                 directions:callable|None=None, # the navigator's `directions` method
                  init_std:float=0.5, # prototypes start ~ N(0, init_std^2) before tanh
                  seed:int|None=0, # seed of the initial prototypes
                 ):
-        super().__init__(features, n_dirs, stages, pooled, mask, diversity, directions)
+        super().__init__(features, n_dirs, stages, pooled, mask, diversity)
         self.prototypes = nn.Parameter(init_std * torch.randn(self.n_dirs, *img_shape, generator=make_rng(seed)))
 
     def patterns(self) -> Tensor: return torch.tanh(self.prototypes) # [K, c, h, w] in [-1, 1]
@@ -181,13 +147,11 @@ class PrototypeContrastObjective(ContrastObjective):
         p = self.patterns()
         return self.changes(torch.zeros_like(p), p)
 
-    def forward(self, x0:Tensor, # [bs, c, h, w]
-                x1:Tensor, # [bs, c, h, w]
-                k:Tensor, # [bs] long
-                eps:Tensor, # [bs]
+    def forward(self, rec:Record, # the step's record: images x0, x1 and directions k
                ) -> Result: # loss, cons, orth (and div)
+        k = rec.k
         if ((k < 0) | (k >= self.n_dirs)).any(): raise IndexError(f"k must be in [0, {self.n_dirs - 1}]")
-        d, q = self.changes(x0, x1), self.prototype_changes()
+        d, q = self.changes(rec.x0, rec.x1), self.prototype_changes()
         bs, K = len(k), self.n_dirs
         c2 = torch.stack([masked_cos2(a[:, None].expand(-1, K, -1, -1, -1).flatten(0, 1),
                                       b[None].expand(bs, -1, -1, -1, -1).flatten(0, 1), self.mask).view(bs, K)
@@ -195,7 +159,7 @@ class PrototypeContrastObjective(ContrastObjective):
         own = F.one_hot(k, K).bool()
         cons = 1 - c2[own].mean()
         orth = c2[~own].mean()
-        return self.regulariser(Result(loss=cons + orth, cons=cons.detach(), orth=orth.detach()))
+        return self.regulariser(Result(loss=cons + orth, cons=cons.detach(), orth=orth.detach()), rec)
 
 # %% ../nbs/04a_contrastive.ipynb #999fcf00
 def nt_xent(h:Tensor, # [n, dim] one vector per item
@@ -220,38 +184,14 @@ class NTXentObjective(ContrastObjective):
                  temperature:float=0.5, # tau (LatentCLR's value)
                  pooled:bool=False, # average over space first
                  diversity:float=0.0, # LatentCLR has no diversity term
-                 directions:callable|None=None, # the navigator's `directions` method
                 ):
-        super().__init__(features, n_dirs, stages, pooled, 'l2', diversity, directions)
+        super().__init__(features, n_dirs, stages, pooled, 'l2', diversity)
         self.temperature = temperature
 
-    def forward(self, x0, x1, k, eps) -> Result: # loss, ntxent
-        h = torch.cat([t.flatten(1) for t in self.changes(x0, x1)], 1)
-        loss = nt_xent(h, k, self.temperature)
-        return self.regulariser(Result(loss=loss, ntxent=loss.detach()))
-
-# %% ../nbs/04a_contrastive.ipynb #f8bbf17b
-def _contrast_method(kind:str):
-    def build(G:Generator, n_dirs:int, space:str='z', seed:int=0, features:str='alex-st', stages:list|None=None,
-              pooled:bool=False, mask:str='l2', n_pca:int|None=None, diversity:float|None=None,
-              shift_scale:float|None=None, min_shift:float=.5, temperature:float=0.5, n_samples:int=10_000):
-        _need_two(n_dirs, f"method {kind!r}")
-        nav = AttentionNavigator.for_generator(G, n_dirs, space, n_pca=n_pca, n_samples=n_samples, seed=seed)
-        feat = load_features(features)
-        if kind == 'latentclr':
-            obj = NTXentObjective(feat, n_dirs, stages, temperature, pooled, diversity or 0., nav.directions)
-        elif kind == 'bi':
-            obj = BinaryContrastObjective(feat, n_dirs, stages, pooled, mask, 1. if diversity is None else diversity, nav.directions)
-        else:
-            obj = PrototypeContrastObjective(feat, n_dirs, (G.img_channels, G.img_resolution, G.img_resolution), stages,
-                                             pooled, mask, 1. if diversity is None else diversity, nav.directions, seed=seed + 3)
-        sampler = GroupShiftSampler(n_dirs, generator_shift(G, shift_scale, 3.), min_shift, group=2, positive=kind == 'latentclr', seed=seed + 2)
-        return nav, obj, sampler
-    return build
-
-register_method('contrafeat-bi')(_contrast_method('bi'))
-register_method('contrafeat-pt')(_contrast_method('pt'))
-register_method('latentclr')(_contrast_method('latentclr'))
+    def forward(self, rec:Record) -> Result: # loss, ntxent
+        h = torch.cat([t.flatten(1) for t in self.changes(rec.x0, rec.x1)], 1)
+        loss = nt_xent(h, rec.k, self.temperature)
+        return self.regulariser(Result(loss=loss, ntxent=loss.detach()), rec)
 
 # %% ../nbs/04a_contrastive.ipynb #8ab09f5f
 @torch.no_grad()
@@ -284,8 +224,7 @@ def random_rotation_of(directions:Tensor, # [K, dim] orthonormal rows
                        rng:torch.Generator, # CPU generator
                       ) -> Tensor: # [K, dim]: R @ directions, R a random K x K rotation (mixes the factors)
     "Random orthonormal mixtures of the given directions (same span)."
-    q, r = torch.linalg.qr(torch.randn(len(directions), len(directions), generator=rng))
-    return (q * torch.sign(r.diagonal())) @ directions
+    return random_orthonormal(len(directions), len(directions), rng) @ directions
 
 # %% ../nbs/04a_contrastive.ipynb #8b752c69
 def step_cost(learner, # a `Learner`

@@ -6,19 +6,21 @@ Docs: https://gandirs.github.io/gandirs/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #ea4ebfef
 from __future__ import annotations
-import io, os, json, random, pickle, tempfile, zipfile, contextlib
+import io, os, json, math, random, pickle, hashlib, inspect, functools, tempfile, zipfile, contextlib
+from importlib import metadata
 from pathlib import Path
 import numpy as np
 import torch
-from torch import Tensor
+from torch import nn, Tensor
 from PIL import Image
 from safetensors.torch import save as _st_save, load as _st_load
 from safetensors import safe_open
 
 # %% auto #0
-__all__ = ['default_device', 'make_rng', 'seed_everything', 'make_grid', 'to_uint8', 'to_pil', 'image_grid', 'atomic_write',
-           'save_png', 'save_gif', 'CheckpointError', 'UnsafeCheckpointError', 'load_safetensors', 'load_checkpoint',
-           'save_checkpoint', 'save_safetensors', 'save_json', 'shared_data', 'has_shared_data']
+__all__ = ['default_device', 'make_rng', 'seed_everything', 'random_orthonormal', 'make_grid', 'to_uint8', 'to_pil', 'image_grid',
+           'atomic_write', 'save_png', 'save_gif', 'CheckpointError', 'UnsafeCheckpointError', 'load_safetensors',
+           'load_checkpoint', 'save_checkpoint', 'save_safetensors', 'save_json', 'Configurable', 'reset_parameters_',
+           'Frozen', 'evaluating', 'assert_shape', 'module_hash', 'gandirs_version']
 
 # %% ../nbs/00_core.ipynb #10e5fa7f
 def default_device(device:str|torch.device|None=None, # 'cpu', 'cuda', 'cuda:1', 'mps' or None to choose
@@ -49,6 +51,17 @@ def seed_everything(seed:int, # seed for python, numpy and torch's global genera
                    ):
     "Seed the global generators (for code that does not take a `torch.Generator`)."
     random.seed(seed); np.random.seed(seed % 2**32); torch.manual_seed(seed)
+
+# %% ../nbs/00_core.ipynb #096b7498
+def random_orthonormal(n:int, # rows (the space's dimension)
+                       k:int, # columns (how many orthonormal vectors), k <= n
+                       rng:torch.Generator, # CPU generator that fixes them
+                       dtype:torch.dtype=torch.float32, # precision of the draw and of the QR
+                      ) -> Tensor: # [n, k] with orthonormal columns
+    "k orthonormal vectors in n dimensions, uniformly distributed: QR of a Gaussian matrix, signs fixed."
+    if not 1 <= k <= n: raise ValueError(f"need 1 <= k <= n orthonormal columns, got k={k}, n={n}")
+    q, r = torch.linalg.qr(torch.randn(n, k, generator=rng, dtype=dtype))
+    return q * torch.where(r.diagonal() < 0, -1., 1.).to(dtype)
 
 # %% ../nbs/00_core.ipynb #f2ef6d23
 def make_grid(imgs:Tensor, # [n, c, h, w] images in [-1, 1]
@@ -199,19 +212,97 @@ def save_json(obj, # JSON-serialisable
     with atomic_write(path) as f: f.write((json.dumps(obj, indent=2) + '\n').encode())
     return Path(path)
 
-# %% ../nbs/00_core.ipynb #1ccfe52f
-def shared_data(rel:str='', # a path inside the data folder, e.g. 'mnist_mlp_gan/G.ckpt'
-               ) -> Path:
-    "Path to a file of the shared test data (`$GANDIRS_DATA`, or `shared/data` beside a parent folder)."
-    roots = [Path(os.environ['GANDIRS_DATA'])] if os.environ.get('GANDIRS_DATA') else []
-    here = Path.cwd().resolve()
-    roots += [p/'shared'/'data' for p in [here, *here.parents]]
-    for r in roots:
-        if (r/rel).exists(): return r/rel
-    raise FileNotFoundError(f"shared test data {rel!r} not found: set $GANDIRS_DATA to the folder holding it "
-                            f"(looked in {', '.join(str(r) for r in roots[:3])}, ...)")
+# %% ../nbs/00_core.ipynb #d1b1a575
+def _bound_kwargs(sig, obj, args, kw):
+    b = sig.bind(obj, *args, **kw); b.apply_defaults()
+    cfg = {}
+    for name, v in list(b.arguments.items())[1:]:
+        kind = sig.parameters[name].kind
+        if kind is inspect.Parameter.VAR_KEYWORD: cfg.update(v)
+        elif kind is inspect.Parameter.VAR_POSITIONAL:
+            if v: raise TypeError(f"{type(obj).__name__} cannot record extra positional arguments {v}; pass settings by name")
+        else: cfg[name] = v
+    return cfg
 
-def has_shared_data(rel:str='') -> bool:
-    "Whether `shared_data(rel)` would find the file."
-    try: return bool(shared_data(rel))
-    except FileNotFoundError: return False
+class Configurable:
+    "Mixin: the keyword arguments a module was built with are kept in `self.config`."
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        init = cls.__dict__.get('__init__')
+        if init is None: return
+        sig = inspect.signature(init)
+        @functools.wraps(init)
+        def __init__(self, *args, **kw):
+            if type(self).__init__ is __init__: object.__setattr__(self, 'config', _bound_kwargs(sig, self, args, kw))
+            init(self, *args, **kw)
+        cls.__init__ = __init__
+
+    def seeded_rng(self, seed:int|None, # a seed, or None to draw one from torch's global generator
+                  ) -> torch.Generator:
+        "A CPU generator for initial weights; the seed used is recorded in `config['seed']`."
+        if seed is None: seed = int(torch.randint(0, 2**62, (1,)).item())
+        self.config['seed'] = int(seed)
+        return make_rng(seed)
+
+def reset_parameters_(module:nn.Module, # every Linear and Conv2d inside is re-drawn
+                      rng:torch.Generator, # CPU generator to draw from
+                     ) -> nn.Module:
+    "PyTorch's default init of Linear/Conv layers (weights and biases ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in))), seeded."
+    for m in module.modules():
+        if isinstance(m, (nn.Linear, nn.Conv2d)):
+            bound = 1 / math.sqrt(m.weight[0].numel())
+            nn.init.uniform_(m.weight, -bound, bound, generator=rng)
+            if m.bias is not None: nn.init.uniform_(m.bias, -bound, bound, generator=rng)
+    return module
+
+# %% ../nbs/00_core.ipynb #18a49997
+class Frozen:
+    "Mixin for pretrained modules: `freeze()` for good (eval mode, no weight gradients); `train()` changes nothing."
+    def freeze(self):
+        "Eval mode and no gradients for the weights."
+        nn.Module.train(self, False)
+        self.requires_grad_(False)
+        return self
+
+    def train(self, mode:bool=True): return self
+
+@contextlib.contextmanager
+def evaluating(*mods): # modules (anything else is ignored)
+    "Context manager: the modules in eval mode inside, their own train/eval modes restored after."
+    mods = [m for m in mods if isinstance(m, nn.Module)]
+    modes = [(s, s.training) for m in mods for s in m.modules()]
+    for m in mods: m.eval()
+    try: yield
+    finally:
+        for s, t in modes: s.training = t
+
+# %% ../nbs/00_core.ipynb #a738533a
+def _fmt_dims(dims): return '[' + ', '.join('*' if d is None else str(d) for d in dims) + ']'
+
+def assert_shape(x:Tensor, # the tensor to check
+                 shape:list, # expected sizes, None for any, e.g. [None, 3, 64, 64]
+                 name:str='tensor', # what `x` is, for the message
+                ) -> Tensor: # `x` itself
+    "Raise a ValueError saying what was expected when `x` does not have `shape`."
+    if not isinstance(x, Tensor): raise TypeError(f"{name} must be a tensor of shape {_fmt_dims(shape)}, got a {type(x).__name__}")
+    if x.ndim != len(shape) or any(want is not None and got != want for got, want in zip(x.shape, shape)):
+        raise ValueError(f"{name} must have shape {_fmt_dims(shape)}, got {list(x.shape)}")
+    return x
+
+# %% ../nbs/00_core.ipynb #2a26ca8f
+def module_hash(m:nn.Module, # a module, e.g. a generator
+               ) -> str: # hex sha256
+    "A hash of a module's class, settings and state dict (names, shapes, dtypes and values)."
+    h = hashlib.sha256(type(m).__qualname__.encode())
+    h.update(json.dumps(getattr(m, 'config', None), sort_keys=True, default=str).encode())
+    h.update(repr(getattr(m, 'truncation_psi', None)).encode())
+    for name, t in sorted(m.state_dict().items()):
+        h.update(f"{name}{tuple(t.shape)}{t.dtype}".encode())
+        t = t.detach().cpu().contiguous().reshape(-1)  # 1-d: a 0-d tensor (a batch-norm counter) cannot be viewed as bytes
+        h.update(t.view(torch.uint8).numpy().tobytes() if t.numel() else b'')
+    return h.hexdigest()
+
+def gandirs_version() -> str:
+    "The installed package's version ('unknown' when it runs from a folder that was never installed)."
+    try: return metadata.version('gandirs')
+    except metadata.PackageNotFoundError: return 'unknown'

@@ -11,35 +11,17 @@ from pathlib import Path
 import torch
 from torch import nn, Tensor
 import ipywidgets as W
-from fastcore.basics import patch_to
+from fastcore.basics import patch, patch_to
 from PIL import Image
 from .core import *
 from .generators import Generator, load_generator
-from .navigators import LinearNavigator, save_directions, load_directions, read_directions_metadata, _RESERVED
-from .metrics import to_space, navigate, evaluating
-from .navigators.attention import AttentionNavigator
-from .viz import label_grid, attention_profile_image
+from .navigators import Navigator, save_directions, load_directions, update_directions_metadata
+from .viz import label_grid, attention_profile_image, fmt_shift
 
 # %% auto #0
-__all__ = ['walk', 'layer_mask', 'DashState', 'png_bytes', 'Dashboard']
+__all__ = ['layer_mask', 'DashState', 'png_bytes', 'Dashboard']
 
 # %% ../nbs/09_dashboard.ipynb #4392ac53
-def walk(navigator:nn.Module, # forward(latent, k, eps) -> shifted latent
-         latent:Tensor, # [bs, *latent_shape]
-         k:int, # the direction
-         eps:float, # how far to go (0 returns `latent` itself)
-         path_step:float|None=None, # longest single step; None: one call (right for linear navigators)
-        ) -> Tensor: # [bs, *latent_shape]
-    "Move `latent` along direction `k` by `eps`, in steps of at most `path_step` for curved paths."
-    if eps == 0: return latent
-    if path_step and hasattr(navigator, 'walk'):  # a navigator that integrates its own paths (e.g. RBFNavigator)
-        with torch.no_grad(): return navigator.walk(latent, int(k), float(eps), max_step=path_step).detach()
-    n = 1 if not path_step else max(1, math.ceil(abs(eps) / path_step))
-    k_ = torch.full((len(latent),), int(k), dtype=torch.long, device=latent.device)
-    e_ = torch.full((len(latent),), float(eps) / n, dtype=latent.dtype, device=latent.device)
-    for _ in range(n): latent = navigate(navigator, latent, k_, e_)
-    return latent
-
 def layer_mask(num_ws:int, # layers of the W+ latent
                layers:tuple, # (first, last), both included
                device=None) -> Tensor: # [num_ws, 1]
@@ -53,17 +35,15 @@ def layer_mask(num_ws:int, # layers of the W+ latent
 class DashState:
     "Base latents, one strength per direction and a W+ layer range; computes latents and images."
     def __init__(self, generator:Generator, # the frozen generator (stays on its device)
-                 navigator:nn.Module, # a navigator: forward(latent, k, eps); `n_dirs`, `space`, `latent_shape`
+                 navigator:Navigator, # the directions, moved along with the navigator's `walk`
                  names:list|None=None, # one name per direction (default: saved names, else 'dir k')
                  n_samples:int=4, # how many samples in the grid
                  seed:int=0, # seed of the samples
                  z:Tensor|None=None, # [n, z_dim] given latent codes instead of seeded samples
                  S:float=6., # strengths go from -S to S
-                 path_step:float|None=None, # for curved navigators: longest single step (default S/24)
                 ):
         if not isinstance(generator, Generator): raise TypeError(f"generator must be a gandirs Generator, got {type(generator).__name__}")
-        for a in ('n_dirs', 'space', 'latent_shape'):
-            if not hasattr(navigator, a): raise TypeError(f"navigator must be a gandirs Navigator (with n_dirs, space, latent_shape); {type(navigator).__name__} has no {a!r}")
+        if not isinstance(navigator, Navigator): raise TypeError(f"navigator must be a gandirs Navigator (with walk), got a {type(navigator).__name__}")
         self.generator, self.space = generator, navigator.space
         want = tuple(generator.latent_shape(self.space))
         if tuple(navigator.latent_shape) != want:
@@ -73,8 +53,6 @@ class DashState:
         self.n_dirs = int(navigator.n_dirs)
         if not S > 0: raise ValueError(f"S (the largest strength) must be positive, got {S}")
         self.S = float(S)
-        self.curved = not isinstance(navigator, (LinearNavigator, AttentionNavigator))  # both are linear in eps
-        self.path_step = (path_step or self.S / 24) if self.curved else None
         saved = getattr(navigator, 'metadata', {}).get('names') if isinstance(getattr(navigator, 'metadata', None), dict) else None
         names = names if names is not None else saved
         self.names = [f'dir {k}' for k in range(self.n_dirs)] if names is None else [str(n) for n in names]
@@ -98,81 +76,93 @@ class DashState:
         self.z = self.generator.check_latent(z.to(self.generator.device), 'z')
         self.n_samples = len(self.z)
 
-    def check_k(self, k_) -> int:
-        "A valid direction index, or an error that says which ones exist."
-        k = k_
-        try: k = operator.index(k) if not isinstance(k, bool) else None
-        except TypeError: k = None
-        if k is None: raise TypeError(f"a direction is an integer index, got {k_!r}")
-        if not 0 <= k < self.n_dirs:
-            raise IndexError(f"direction {k} does not exist: there are {self.n_dirs} directions, 0..{self.n_dirs - 1}")
-        return k
+# %% ../nbs/09_dashboard.ipynb #2bb2cab5
+@patch
+def check_k(self:DashState, k_) -> int:
+    "A valid direction index, or an error that says which ones exist."
+    k = k_
+    try: k = operator.index(k) if not isinstance(k, bool) else None
+    except TypeError: k = None
+    if k is None: raise TypeError(f"a direction is an integer index, got {k_!r}")
+    if not 0 <= k < self.n_dirs:
+        raise IndexError(f"direction {k} does not exist: there are {self.n_dirs} directions, 0..{self.n_dirs - 1}")
+    return k
 
-    def check_value(self, value) -> float:
-        "A finite strength within [-S, S]."
-        v = float(value)
-        if not math.isfinite(v) or abs(v) > self.S + 1e-9:
-            raise ValueError(f"strength {value} is outside the slider range [-{self.S:g}, {self.S:g}]; build the dashboard with a larger S")
-        return v
+@patch
+def check_value(self:DashState, value) -> float:
+    "A finite strength within [-S, S]."
+    v = float(value)
+    if not math.isfinite(v) or abs(v) > self.S + 1e-9:
+        raise ValueError(f"strength {value} is outside the slider range [-{self.S:g}, {self.S:g}]; build the dashboard with a larger S")
+    return v
 
-    def check_layers(self, layers:tuple) -> tuple:
-        "A valid (first, last) W+ layer range."
-        if self.num_ws is None: raise ValueError(f"a layer range needs a 'w+' navigator; this one moves {self.space!r} latents")
-        lo, hi = (int(layers[0]), int(layers[1])) if isinstance(layers, (tuple, list)) and len(layers) == 2 else (None, None)
-        if lo is None or not 0 <= lo <= hi < self.num_ws:
-            raise ValueError(f"layers must be (first, last) with 0 <= first <= last <= {self.num_ws - 1}, got {layers!r}")
-        return lo, hi
+@patch
+def check_layers(self:DashState, layers:tuple) -> tuple:
+    "A valid (first, last) W+ layer range."
+    if self.num_ws is None: raise ValueError(f"a layer range needs a 'w+' navigator; this one moves {self.space!r} latents")
+    lo, hi = (int(layers[0]), int(layers[1])) if isinstance(layers, (tuple, list)) and len(layers) == 2 else (None, None)
+    if lo is None or not 0 <= lo <= hi < self.num_ws:
+        raise ValueError(f"layers must be (first, last) with 0 <= first <= last <= {self.num_ws - 1}, got {layers!r}")
+    return lo, hi
 
-    def attention_of(self, k:int) -> Tensor: # [num_ws] on the CPU
-        "The attention direction `k` puts on each W+ layer (W+ attention navigators only)."
-        if not self.has_attention:
-            raise ValueError(f"{type(self.navigator).__name__} in {self.space!r} has no attention over W+ layers: "
-                             "only W+ attention navigators (e.g. AttentionNavigator, FixedAttentionNavigator) have one")
-        k = self.check_k(k)
-        with torch.no_grad(): a = self.navigator.attention()
-        if tuple(a.shape) != (self.n_dirs, self.num_ws):
-            raise ValueError(f"navigator.attention() must be [n_dirs, num_ws] = [{self.n_dirs}, {self.num_ws}], got {list(a.shape)}")
-        return a[k].detach().float().cpu()
+@patch
+def attention_of(self:DashState, k:int) -> Tensor: # [num_ws] on the CPU
+    "The attention direction `k` puts on each W+ layer (W+ attention navigators only)."
+    if not self.has_attention:
+        raise ValueError(f"{type(self.navigator).__name__} in {self.space!r} has no attention over W+ layers: "
+                         "only W+ attention navigators (e.g. AttentionNavigator, FixedAttentionNavigator) have one")
+    k = self.check_k(k)
+    with torch.no_grad(): a = self.navigator.attention()
+    if tuple(a.shape) != (self.n_dirs, self.num_ws):
+        raise ValueError(f"navigator.attention() must be [n_dirs, num_ws] = [{self.n_dirs}, {self.num_ws}], got {list(a.shape)}")
+    return a[k].detach().float().cpu()
 
-    def state(self) -> dict:
-        "A snapshot of what the picture depends on."
-        return dict(z=self.z, values=list(self.values), layers=self.layers)
+# %% ../nbs/09_dashboard.ipynb #648b5b61
+@patch
+def state(self:DashState) -> dict:
+    "A snapshot of what the picture depends on."
+    return dict(z=self.z, values=list(self.values), layers=self.layers)
 
-    def base(self, state:dict|None=None) -> Tensor: # [n, *latent_shape]
-        "The unedited latents in the navigator's space."
-        st = state or self.state()
-        with torch.no_grad(): return to_space(self.generator, st['z'], self.space)
+@patch
+def base(self:DashState, state:dict|None=None) -> Tensor: # [n, *latent_shape]
+    "The unedited latents in the navigator's space."
+    st = state or self.state()
+    with torch.no_grad(): return self.generator.to_space(st['z'], self.space)
 
-    def latents(self, state:dict|None=None) -> Tensor: # [n, *latent_shape]
-        "The edited latents: every non-zero direction applied in turn, restricted to the layer range."
-        st = state or self.state()
-        lat0 = self.base(st)
-        lat = lat0
-        with evaluating(self.navigator):
-            for k, v in enumerate(st['values']): lat = walk(self.navigator, lat, k, v, self.path_step)
-        if st['layers'] is not None and lat is not lat0:
-            lat = lat0 + layer_mask(self.num_ws, st['layers'], lat.device) * (lat - lat0)
-        return lat
+@patch
+def latents(self:DashState, state:dict|None=None) -> Tensor: # [n, *latent_shape]
+    "The edited latents: every non-zero direction walked in turn, restricted to the layer range."
+    st = state or self.state()
+    lat0 = self.base(st)
+    lat = lat0
+    with evaluating(self.navigator):
+        for k, v in enumerate(st['values']):
+            if v: lat = self.navigator.walk(lat, k, v)
+    if st['layers'] is not None and lat is not lat0:
+        lat = lat0 + layer_mask(self.num_ws, st['layers'], lat.device) * (lat - lat0)
+    return lat
 
-    @torch.no_grad()
-    def images(self, state:dict|None=None) -> Tensor: # [n, c, h, w] in [-1, 1], on the CPU
-        "The images of the current state, in one generator call."
-        return self.generator(self.latents(state), self.space).cpu()
+@patch
+@torch.no_grad()
+def images(self:DashState, state:dict|None=None) -> Tensor: # [n, c, h, w] in [-1, 1], on the CPU
+    "The images of the current state, in one generator call."
+    return self.generator(self.latents(state), self.space).cpu()
 
-    @torch.no_grad()
-    def traversal(self, k:int, # the direction to move along
-                  shifts=None, # [n_shifts] strengths (default linspace(-S, S, 7))
-                 ) -> Tensor: # [n, n_shifts, c, h, w]
-        "The current state with direction `k` set to each of `shifts`, other directions as they are."
-        k = self.check_k(k)
-        shifts = torch.linspace(-self.S, self.S, 7) if shifts is None else torch.as_tensor(shifts, dtype=torch.float32).reshape(-1)
-        lats = []
-        for s in shifts.tolist():
-            st = self.state(); st['values'][k] = s
-            lats.append(self.latents(st))
-        lat = torch.stack(lats, 1).flatten(0, 1)  # order (sample, shift)
-        imgs = self.generator.generate(lat, self.space)
-        return imgs.view(self.n_samples, len(shifts), *imgs.shape[1:])
+@patch
+@torch.no_grad()
+def traversal(self:DashState, k:int, # the direction to move along
+              shifts=None, # [n_shifts] strengths (default linspace(-S, S, 7))
+             ) -> Tensor: # [n, n_shifts, c, h, w]
+    "The current state with direction `k` set to each of `shifts`, other directions as they are."
+    k = self.check_k(k)
+    shifts = torch.linspace(-self.S, self.S, 7) if shifts is None else torch.as_tensor(shifts, dtype=torch.float32).reshape(-1)
+    lats = []
+    for s in shifts.tolist():
+        st = self.state(); st['values'][k] = s
+        lats.append(self.latents(st))
+    lat = torch.stack(lats, 1).flatten(0, 1)  # order (sample, shift)
+    imgs = self.generator.generate(lat, self.space)
+    return imgs.view(self.n_samples, len(shifts), *imgs.shape[1:])
 
 # %% ../nbs/09_dashboard.ipynb #674f8e91
 def png_bytes(img:Image.Image, # the picture
@@ -194,13 +184,12 @@ class Dashboard(DashState):
                  S:float=6., # strengths go from -S to S
                  step:float=0.1, # slider step
                  max_sliders:int=12, # more directions than this: a picker and one strength slider
-                 path_step:float|None=None, # for curved navigators: longest single step (default S/24)
                  scale:int|None=None, # integer enlargement of the images (default: at least 128 px)
                  background:bool=True, # render in a thread, latest state wins (False: render inside each call)
                  directions_path:str|Path|None=None, # the .safetensors file names are saved into
                  export_dir:str|Path='dashboard_exports', # default folder of the export buttons
                 ):
-        super().__init__(generator, navigator, names, n_samples, seed, z, S, path_step)
+        super().__init__(generator, navigator, names, n_samples, seed, z, S)
         self.scale = scale or max(1, -(-128 // generator.img_resolution))
         self.background, self.directions_path = background, (Path(directions_path) if directions_path else None)
         self.many = self.n_dirs > max_sliders
@@ -211,51 +200,6 @@ class Dashboard(DashState):
         self._build(step, export_dir)
         self._show_profile()
         self._changed()
-
-    def _build(self, step, export_dir):
-        S, wide = self.S, {'description_width': 'initial'}
-        label = {'description_width': f"{min(200, 20 + 8 * max(len(n) for n in self.names))}px"}  # sliders aligned
-        self.image = W.Image(format='png')
-        self.seed_box = W.IntText(value=self.seed, description='seed', layout=W.Layout(width='140px'))
-        self.new_btn, self.reset_btn = W.Button(description='new samples'), W.Button(description='reset')
-        slider = lambda desc: W.FloatSlider(value=0., min=-S, max=S, step=step, description=desc, continuous_update=True,
-                                            readout_format='.1f', style=label, layout=W.Layout(width='480px'))
-        opts = [(n, k) for k, n in enumerate(self.names)]
-        self.picker = W.Dropdown(options=opts, value=0, description='direction')
-        if self.many:
-            self.sliders, self.strength = [], slider('strength')
-            self.active = W.HTML()
-            moves = W.VBox([W.HBox([self.picker, self.strength]), self.active])
-            self.strength.observe(self._on_strength, 'value')
-        else:
-            self.sliders = [slider(n) for n in self.names]
-            for k, s in enumerate(self.sliders): s.observe(lambda ch, k=k: self._on_value(k, ch.new), 'value')
-            moves = W.VBox(self.sliders)
-        self.picker.observe(self._on_pick, 'value')
-        rows = [self.image, W.HBox([self.seed_box, self.new_btn, self.reset_btn]), moves]
-        if self.num_ws:
-            self.layer_slider = W.IntRangeSlider(value=self.layers, min=0, max=self.num_ws - 1, step=1, description='W+ layers',
-                                                 continuous_update=True, style=wide, layout=W.Layout(width='420px'))
-            self.layer_slider.observe(lambda ch: self._act(self._on_layers, ch.new), 'value')
-            rows.append(self.layer_slider)
-        self.profile_caption = self.profile_image = None
-        if self.has_attention:
-            self.profile_caption, self.profile_image = W.HTML(), W.Image(format='png')
-            rows.append(W.VBox([self.profile_caption, self.profile_image]))
-        self.name_box = W.Text(value=self.names[0], description='name', continuous_update=False, layout=W.Layout(width='260px'))
-        self.save_names_btn = W.Button(description='save names')
-        rows.append(W.HBox(([] if self.many else [self.picker]) + [self.name_box, self.save_names_btn]))
-        self.export_box = W.Text(value=str(export_dir), description='export to', style=wide, layout=W.Layout(width='300px'))
-        self.png_btn, self.strip_btn, self.gif_btn = (W.Button(description=d) for d in ('PNG', 'strip', 'GIF'))
-        rows.append(W.HBox([self.export_box, self.png_btn, self.strip_btn, self.gif_btn]))
-        self.status = W.HTML()
-        rows.append(self.status)
-        self.seed_box.observe(lambda ch: self._act(self._on_seed, ch.new), 'value')
-        self.name_box.observe(lambda ch: self._act(self._on_name, ch.new), 'value')
-        for btn, f in ((self.new_btn, self.new_samples), (self.reset_btn, self.reset), (self.save_names_btn, self.save_names),
-                       (self.png_btn, self.export_png), (self.strip_btn, self.export_strip), (self.gif_btn, self.export_gif)):
-            btn.on_click(lambda b, f=f: self._act(f))
-        self.widget = W.VBox(rows)
 
     def _repr_mimebundle_(self, **kw): return self.widget._repr_mimebundle_(**kw)
 
@@ -272,6 +216,53 @@ class Dashboard(DashState):
             r = f(*args)
             if isinstance(r, Path): self.status.value = f"saved <code>{_esc(r)}</code>"
         except Exception as e: self.status.value = f"<span style='color:#b00'>{_esc(type(e).__name__)}: {_esc(e)}</span>"
+
+# %% ../nbs/09_dashboard.ipynb #e155eef3
+@patch
+def _build(self:Dashboard, step, export_dir):
+    S, wide = self.S, {'description_width': 'initial'}
+    label = {'description_width': f"{min(200, 20 + 8 * max(len(n) for n in self.names))}px"}  # sliders aligned
+    self.image = W.Image(format='png')
+    self.seed_box = W.IntText(value=self.seed, description='seed', layout=W.Layout(width='140px'))
+    self.new_btn, self.reset_btn = W.Button(description='new samples'), W.Button(description='reset')
+    slider = lambda desc: W.FloatSlider(value=0., min=-S, max=S, step=step, description=desc, continuous_update=True,
+                                        readout_format='.1f', style=label, layout=W.Layout(width='480px'))
+    opts = [(n, k) for k, n in enumerate(self.names)]
+    self.picker = W.Dropdown(options=opts, value=0, description='direction')
+    if self.many:
+        self.sliders, self.strength = [], slider('strength')
+        self.active = W.HTML()
+        moves = W.VBox([W.HBox([self.picker, self.strength]), self.active])
+        self.strength.observe(self._on_strength, 'value')
+    else:
+        self.sliders = [slider(n) for n in self.names]
+        for k, s in enumerate(self.sliders): s.observe(lambda ch, k=k: self._on_value(k, ch.new), 'value')
+        moves = W.VBox(self.sliders)
+    self.picker.observe(self._on_pick, 'value')
+    rows = [self.image, W.HBox([self.seed_box, self.new_btn, self.reset_btn]), moves]
+    if self.num_ws:
+        self.layer_slider = W.IntRangeSlider(value=self.layers, min=0, max=self.num_ws - 1, step=1, description='W+ layers',
+                                             continuous_update=True, style=wide, layout=W.Layout(width='420px'))
+        self.layer_slider.observe(lambda ch: self._act(self._on_layers, ch.new), 'value')
+        rows.append(self.layer_slider)
+    self.profile_caption = self.profile_image = None
+    if self.has_attention:
+        self.profile_caption, self.profile_image = W.HTML(), W.Image(format='png')
+        rows.append(W.VBox([self.profile_caption, self.profile_image]))
+    self.name_box = W.Text(value=self.names[0], description='name', continuous_update=False, layout=W.Layout(width='260px'))
+    self.save_names_btn = W.Button(description='save names')
+    rows.append(W.HBox(([] if self.many else [self.picker]) + [self.name_box, self.save_names_btn]))
+    self.export_box = W.Text(value=str(export_dir), description='export to', style=wide, layout=W.Layout(width='300px'))
+    self.png_btn, self.strip_btn, self.gif_btn = (W.Button(description=d) for d in ('PNG', 'strip', 'GIF'))
+    rows.append(W.HBox([self.export_box, self.png_btn, self.strip_btn, self.gif_btn]))
+    self.status = W.HTML()
+    rows.append(self.status)
+    self.seed_box.observe(lambda ch: self._act(self._on_seed, ch.new), 'value')
+    self.name_box.observe(lambda ch: self._act(self._on_name, ch.new), 'value')
+    for btn, f in ((self.new_btn, self.new_samples), (self.reset_btn, self.reset), (self.save_names_btn, self.save_names),
+                   (self.png_btn, self.export_png), (self.strip_btn, self.export_strip), (self.gif_btn, self.export_gif)):
+        btn.on_click(lambda b, f=f: self._act(f))
+    self.widget = W.VBox(rows)
 
 # %% ../nbs/09_dashboard.ipynb #6a770a26
 @patch_to(Dashboard)
@@ -360,6 +351,7 @@ def _show_profile(self):
     self.profile_caption.value = f"attention of <b>{_esc(self.names[k])}</b> over the {L} W+ layers" + (f" ({'; '.join(note)})" if note else '')
     self._profile_key = key
 
+# %% ../nbs/09_dashboard.ipynb #aacc8d94
 @patch_to(Dashboard)
 def _on_pick(self, ch):
     k = ch.new
@@ -370,6 +362,7 @@ def _on_pick(self, ch):
     self.last_k = k
     self._show_profile()
 
+# %% ../nbs/09_dashboard.ipynb #3c9337bf
 @patch_to(Dashboard)
 def set(self, k:int, # the direction
         value:float, # its strength, in [-S, S]
@@ -413,6 +406,7 @@ def new_samples(self):
     self.seed_box.value = self.seed + 1
     return self
 
+# %% ../nbs/09_dashboard.ipynb #c6f1aab3
 @patch_to(Dashboard)
 def _on_layers(self, layers):
     self.layers = self.check_layers(layers); self._show_profile(); self._changed()
@@ -454,14 +448,10 @@ def save_names(self, path:str|Path|None=None, # the directions file (default: th
     "Write the names into the directions file (its other metadata kept)."
     path = Path(path) if path is not None else self.directions_path
     if path is None: raise ValueError("this dashboard was not opened from a directions file: pass the .safetensors path to save the names into")
-    meta = read_directions_metadata(path) if path.exists() else {}
-    keep = {k: v for k, v in meta.items() if k not in _RESERVED and k != 'names'}
-    return save_directions(self.navigator, path, method=meta.get('method'), generator=meta.get('generator') or self.generator.spec or None,
-                           names=list(self.names), **keep)
+    if path.exists(): return update_directions_metadata(path, names=list(self.names))
+    return save_directions(self.navigator, path, generator=self.generator.spec or None, names=list(self.names))
 
 # %% ../nbs/09_dashboard.ipynb #400ec6a9
-def _fmt(s): s = round(s, 4); return '0' if s == 0 else f'{s:+.3g}'
-
 @patch_to(Dashboard)
 def _export_path(self, path, default):
     return Path(path) if path is not None else Path(self.export_box.value)/default
@@ -483,7 +473,7 @@ def export_strip(self, path:str|Path|None=None, # the .png file (default: EXPORT
     "Save a labelled traversal strip of direction `k` from the current state."
     k = self.last_k if k is None else self.check_k(k)
     shifts = torch.linspace(-self.S, self.S, n_shifts)
-    im = label_grid(self.traversal(k, shifts), None, [_fmt(s) for s in shifts.tolist()], self.names[k], self.scale)
+    im = label_grid(self.traversal(k, shifts), None, [fmt_shift(s) for s in shifts.tolist()], self.names[k], self.scale)
     return save_png(im, self._export_path(path, f'{self.names[k]}_strip.png'.replace(' ', '_')))
 
 @patch_to(Dashboard)

@@ -1,4 +1,4 @@
-"""dSprites and MNIST readers, the shipped dSprites generator and its factor predictor.
+"""dSprites and MNIST readers, and the predictor of dSprites' factors that scores directions on the dSprites generator.
 
 Docs: https://gandirs.github.io/gandirs/data.html.md"""
 
@@ -6,7 +6,7 @@ Docs: https://gandirs.github.io/gandirs/data.html.md"""
 
 # %% ../nbs/07_data.ipynb #016a80db
 from __future__ import annotations
-import copy, gzip, json, math, os, urllib.request
+import gzip, json, math, os, urllib.request
 from importlib.resources import files
 from pathlib import Path
 import numpy as np
@@ -15,15 +15,12 @@ import torch.nn.functional as F
 from torch import nn, Tensor
 from fastcore.basics import AttrDict
 from .core import *
-from .generators import Generator, DCGANGenerator, CheckpointError
 
 # %% auto #0
 __all__ = ['DSPRITES_FACTORS', 'DSPRITES_SHAPES', 'DSPRITES_URL', 'ANGLE_MASK', 'download_dsprites', 'dsprites_path',
            'downsample', 'load_dsprites', 'to_unit', 'load_mnist', 'FactorPredictor', 'angle_targets', 'factor_loss',
-           'split_indices', 'train_factor_predictor', 'evaluate_factor_predictor', 'DSpritesGenerator', 'Discriminator',
-           'BroadcastGenerator', 'hinge_losses', 'nonsaturating_losses', 'ema_update', 'recalibrate_bn',
-           'train_dsprites_gan', 'DSpritesEncoder', 'vae_losses', 'train_dsprites_vaegan', 'weights_path',
-           'save_module', 'load_factor_predictor', 'load_dsprites_generator']
+           'split_indices', 'train_factor_predictor', 'evaluate_factor_predictor', 'weights_path', 'save_module',
+           'load_module', 'load_factor_predictor']
 
 # %% ../nbs/07_data.ipynb #54eed84e
 DSPRITES_FACTORS = ['shape', 'scale', 'orientation', 'posX', 'posY']
@@ -38,18 +35,17 @@ def download_dsprites(dest:str|Path, # where to write the .npz file
     with urllib.request.urlopen(url) as r, atomic_write(dest) as f: f.write(r.read())
     return dest
 
-def dsprites_path(path:str|Path|None=None, # a dSprites .npz; None: the shared data, then ~/.cache/gandirs
+def dsprites_path(path:str|Path|None=None, # a dSprites .npz; None: the cached official file, ~/.cache/gandirs/dsprites.npz
                   download:bool=False, # fetch the official file when no local copy exists
                  ) -> Path:
-    "Where the dSprites arrays are: `path`, the shared test data, or the cache (downloading only if asked)."
-    if path: 
+    "Where the dSprites arrays are: `path`, or the cache (downloading only if asked)."
+    if path:
         if not Path(path).exists(): raise FileNotFoundError(f"no dSprites file at {path}")
         return Path(path)
-    if has_shared_data('dsprites/dsprites_downsampled.npz'): return shared_data('dsprites/dsprites_downsampled.npz')
     cache = Path(os.environ.get('XDG_CACHE_HOME', Path.home()/'.cache'))/'gandirs'/'dsprites.npz'
     if cache.exists(): return cache
     if download: return download_dsprites(cache)
-    raise FileNotFoundError(f"no local dSprites file (shared data or {cache}): pass a path, or download=True to fetch {DSPRITES_URL}")
+    raise FileNotFoundError(f"no dSprites file at {cache}: pass a path, or download=True to fetch {DSPRITES_URL}")
 
 # %% ../nbs/07_data.ipynb #77365e35
 def downsample(imgs:Tensor, # [n, c, h, w] images (any dtype)
@@ -60,7 +56,7 @@ def downsample(imgs:Tensor, # [n, c, h, w] images (any dtype)
     if h % resolution: raise ValueError(f"cannot downsample {h} px images to {resolution} px: {h} is not a multiple of {resolution}")
     return F.avg_pool2d(imgs.float(), h // resolution) if h != resolution else imgs.float()
 
-def load_dsprites(path:str|Path|None=None, # a dSprites .npz (see `dsprites_path`)
+def load_dsprites(path:str|Path|None=None, # a dSprites .npz (default: see `dsprites_path`)
                   resolution:int=64, # image side: 64, or 32 (box-filtered)
                   download:bool=False, # fetch the official file when no local copy exists
                   images:bool=True, # False: only the factors (fast)
@@ -87,10 +83,10 @@ def to_unit(imgs:Tensor, # uint8 images 0..255
     return imgs.float() / 127.5 - 1
 
 # %% ../nbs/07_data.ipynb #7a1a900a
-def load_mnist(path:str|Path|None=None, # a gzip CSV: 784 pixels 0..255 then the label; None: the shared data
+def load_mnist(path:str|Path, # a CSV (optionally gzipped): per row 784 pixels 0..255, then the label
               ) -> AttrDict: # imgs [N, 1, 28, 28] uint8, labels [N] long
-    "The 5k MNIST digits of the shared data (or any CSV in that layout) as tensors."
-    path = Path(path) if path else shared_data('mnist/mnist_5k.csv.gz')
+    "MNIST digits from a CSV in the common 785-column layout, as tensors."
+    path = Path(path)
     opener = gzip.open if path.suffix == '.gz' else open
     with opener(path, 'rt') as f: a = np.fromstring(f.read().replace('\n', ','), dtype=np.int64, sep=',')
     if a.size % 785: raise ValueError(f"{path}: expected rows of 785 numbers (784 pixels and a label), got {a.size} numbers")
@@ -102,14 +98,13 @@ def load_mnist(path:str|Path|None=None, # a gzip CSV: 784 pixels 0..255 then the
 # %% ../nbs/07_data.ipynb #cbab1377
 def _clip_unit(v:Tensor) -> Tensor: return v / v.norm(dim=-1, keepdim=True).clamp_min(1.)
 
-class FactorPredictor(nn.Module):
+class FactorPredictor(Configurable, nn.Module):
     "CNN: [bs, 1, 32, 32] images in [-1, 1] -> shape logits, scale, posX, posY, and (cos, sin) of theta, 2 theta, 4 theta."
     factor_names = DSPRITES_FACTORS
     def __init__(self, width:int=32, # channels of the first convolution (doubled once)
                  resolution:int=32, # input side (larger inputs are box-filtered down)
                 ):
         super().__init__()
-        self.config = dict(width=width, resolution=resolution)
         self.resolution = resolution
         c = width
         self.features = nn.Sequential(nn.Conv2d(1, c, 4, 2, 1), nn.ReLU(), nn.Conv2d(c, 2*c, 4, 2, 1), nn.ReLU(),
@@ -216,224 +211,27 @@ def evaluate_factor_predictor(model:FactorPredictor, # a trained predictor
                 orientation_mae_deg=math.degrees(d4.abs().mean().item() / 4),
                 posX_mae=(f[:, 3] - v[:, 3]).abs().mean().item(), posY_mae=(f[:, 4] - v[:, 4]).abs().mean().item())
 
-# %% ../nbs/07_data.ipynb #259dce6f
-class DSpritesGenerator(DCGANGenerator):
-    "A grey DCGAN generator for dSprites (shipped until the sixth session), with the factor predictor as `factor_predictor` when loaded."
-    factor_names = DSPRITES_FACTORS
-    def __init__(self, nz:int=10, # latent size
-                 ngf:int=32, # channels before the last layer (doubled towards the 4 x 4 input)
-                 resolution:int=32, # image side
-                ):
-        super().__init__(nz=nz, ngf=ngf, nc=1, resolution=resolution)
-        self.config = dict(nz=nz, ngf=ngf, resolution=resolution)
-        self.factor_predictor = None
-
-def _d_block(cin:int, cout:int, spectral:bool, first:bool) -> list:
-    conv = nn.Conv2d(cin, cout, 4, 2, 1)
-    if spectral: return [nn.utils.parametrizations.spectral_norm(conv), nn.LeakyReLU(0.2)]
-    return [conv] + ([] if first else [nn.BatchNorm2d(cout)]) + [nn.LeakyReLU(0.2)]
-
-class Discriminator(nn.Module):
-    "DCGAN discriminator: [bs, 1, r, r] -> [bs] logits; spectral norm on every convolution, or batch norm (the DCGAN recipe)."
-    def __init__(self, ndf:int=32, # channels of the first convolution
-                 resolution:int=32, # image side (4 * 2^k)
-                 spectral:bool=True, # spectral norm (True) or batch norm after all but the first convolution
-                ):
-        super().__init__()
-        n = int(math.log2(resolution)) - 2
-        chans = [1] + [ndf * 2**i for i in range(n)]
-        layers = [m for i, (a, b) in enumerate(zip(chans, chans[1:])) for m in _d_block(a, b, spectral, i == 0)]
-        last = nn.Conv2d(chans[-1], 1, 4, 1, 0)
-        self.net = nn.Sequential(*layers, nn.utils.parametrizations.spectral_norm(last) if spectral else last, nn.Flatten())
-    def forward(self, x:Tensor) -> Tensor: return self.net(x)[:, 0]
-
-# %% ../nbs/07_data.ipynb #a5643213
-class BroadcastGenerator(Generator):
-    "Spatial broadcast decoder (Watters et al., 2019): z tiled over the image with (y, x) coordinates, unpadded 3 x 3 convolutions."
-    factor_names = DSPRITES_FACTORS
-    def __init__(self, nz:int=10, # latent size
-                 width:int=32, # channels of every hidden layer
-                 resolution:int=32, # image side
-                 n_layers:int=4, # 3 x 3 convolutions (each trims one pixel off every side)
-                ):
-        super().__init__()
-        self.config = dict(nz=nz, width=width, resolution=resolution, n_layers=n_layers)
-        self.z_dim, self.img_channels, self.img_resolution = nz, 1, resolution
-        side = torch.linspace(-1, 1, resolution + 2 * n_layers)
-        self.register_buffer('coords', torch.stack(torch.meshgrid(side, side, indexing='ij'))[None], persistent=False)
-        convs = [nn.Conv2d(c, width, 3) for c in [nz + 2] + [width] * (n_layers - 1)]
-        self.net = nn.Sequential(*[m for conv in convs for m in (conv, nn.ReLU())], nn.Conv2d(width, 1, 1))
-        self.factor_predictor = None
-        self.freeze()
-
-    def synthesis(self, z:Tensor, # [bs, nz]
-                  c:Tensor|None=None) -> Tensor: # [bs, 1, resolution, resolution] in [-1, 1]
-        "Images of z."
-        n, side = len(z), self.coords.shape[-1]
-        grid = torch.cat([z[:, :, None, None].expand(-1, -1, side, side), self.coords.expand(n, -1, -1, -1).to(z.dtype)], 1)
-        return torch.tanh(self.net(grid))
-
-    def z_weight(self) -> Tensor: # [width, nz]
-        "The linear map from z to the first layer's pre-activations, the same at every pixel (SeFa factorises it)."
-        return self.net[0].weight[:, :self.z_dim].sum((2, 3))
-
-# %% ../nbs/07_data.ipynb #c83cd797
-def hinge_losses():
-    "Hinge loss: D pushes real logits above 1 and fake ones below -1; G raises the fake logits."
-    return (lambda real, fake: F.relu(1 - real).mean() + F.relu(1 + fake).mean(), lambda fake: -fake.mean())
-
-def nonsaturating_losses():
-    "The non-saturating GAN loss (Goodfellow et al., 2014) on logits."
-    return (lambda real, fake: F.softplus(-real).mean() + F.softplus(fake).mean(), lambda fake: F.softplus(-fake).mean())
-
-# %% ../nbs/07_data.ipynb #fd64abd2
-@torch.no_grad()
-def ema_update(avg:nn.Module, # the averaged copy
-               model:nn.Module, # the module being trained (same architecture)
-               decay:float, # weight of the old average
-              ):
-    "Move `avg`'s parameters towards `model`'s: avg = decay * avg + (1 - decay) * model."
-    for a, p in zip(avg.parameters(), model.parameters()): a.lerp_(p, 1 - decay)
-
-@torch.no_grad()
-def recalibrate_bn(g:DSpritesGenerator, # a generator with batch norm
-                   n:int=4096, # latents to average the statistics over
-                   bs:int=256, # batch size
-                   seed:int=0,
-                  ) -> DSpritesGenerator:
-    "Re-estimate `g`'s batch-norm running statistics as plain averages over `n` random latents; returns `g` frozen."
-    bns = [m for m in g.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
-    if not bns: return g.freeze()  # e.g. BroadcastGenerator: nothing to re-estimate
-    nn.Module.train(g, True)
-    for m in bns: m.reset_running_stats(); m.momentum = None  # None: cumulative average
-    rng = make_rng(seed)
-    for _ in range(max(1, n // bs)): g.synthesis(torch.randn(bs, g.z_dim, generator=rng))
-    for m in bns: m.momentum = 0.1
-    return g.freeze()
-
-# %% ../nbs/07_data.ipynb #471cfbdc
-def _trainable(g:DSpritesGenerator):
-    "The generator in training mode with gradients (it freezes itself when built)."
-    nn.Module.train(g, True)
-    for p in g.parameters(): p.requires_grad_(True)
-    return g
-
-def train_dsprites_gan(data:AttrDict, # `load_dsprites(resolution=32)`
-                       steps:int=4000, # generator steps
-                       bs:int=64, # batch size
-                       nz:int=10, # latent size
-                       ngf:int=32, # generator width (`DSpritesGenerator`)
-                       ndf:int=32, # discriminator width
-                       lr:float=2e-4, # Adam learning rate of both networks
-                       betas:tuple=(0.5, 0.999), # Adam betas
-                       losses=nonsaturating_losses, # () -> (D loss of real and fake logits, G loss of fake logits)
-                       spectral:bool=False, # spectral norm in the discriminator (else batch norm)
-                       ema:float|None=None, # decay of a weight average to return instead (e.g. 0.999); None: the trained generator
-                       seed:int=0, # seed of the init, the batches and the latents
-                       log_every:int=500, # print the losses every this many steps (0: never)
-                       snapshot=None, # called as snapshot(step, G) every log_every steps, G the generator to be returned
-                      ) -> DSpritesGenerator:
-    "Train a dSprites GAN; returns the generator (or its recalibrated weight average), frozen."
-    torch.manual_seed(seed)
-    G, D = _trainable(DSpritesGenerator(nz, ngf, data.imgs.shape[-1])), Discriminator(ndf, data.imgs.shape[-1], spectral)
-    G_avg = copy.deepcopy(G) if ema else None
-    (d_loss, g_loss), rng = losses(), make_rng(seed)
-    og, od = [torch.optim.Adam(m.parameters(), lr, betas=betas) for m in (G, D)]
-    for step in range(steps):
-        real = to_unit(data.imgs[torch.randint(len(data.imgs), (bs,), generator=rng)])
-        fake = G.synthesis(torch.randn(bs, nz, generator=rng))
-        ld = d_loss(D(real), D(fake.detach()))
-        od.zero_grad(); ld.backward(); od.step()
-        lg = g_loss(D(fake))
-        og.zero_grad(); lg.backward(); og.step()
-        if G_avg is not None: ema_update(G_avg, G, min(ema, step / (step + 10)))  # warm-up: early on it follows closely
-        if log_every and step % log_every == 0:
-            print(f"step {step}: D {ld.item():.3f} G {lg.item():.3f}", flush=True)
-            if snapshot: snapshot(step, G if G_avg is None else G_avg)
-    return G.freeze() if G_avg is None else recalibrate_bn(G_avg, seed=seed)
-
-# %% ../nbs/07_data.ipynb #a0845d31
-class DSpritesEncoder(nn.Module):
-    "VAE encoder for dSprites: [bs, 1, r, r] images in [-1, 1] -> (mean, log variance), each [bs, nz]."
-    def __init__(self, nz:int=10, # latent size
-                 nef:int=32, # channels of the first convolution (doubled at each halving)
-                 resolution:int=32, # image side (4 * 2^k)
-                ):
-        super().__init__()
-        self.config = dict(nz=nz, nef=nef, resolution=resolution)
-        n = int(math.log2(resolution)) - 2
-        chans = [1] + [nef * 2**i for i in range(n)]
-        layers = [m for i, (a, b) in enumerate(zip(chans, chans[1:])) for m in _d_block(a, b, False, i == 0)]
-        self.net = nn.Sequential(*layers, nn.Flatten(), nn.Linear(chans[-1] * 16, 256), nn.LeakyReLU(0.2), nn.Linear(256, 2 * nz))
-    def forward(self, x:Tensor) -> tuple[Tensor, Tensor]: return self.net(x).chunk(2, dim=-1)
-
-def vae_losses(x:Tensor, # [bs, 1, r, r] real images in [-1, 1]
-               recon:Tensor, # [bs, 1, r, r] their reconstructions in [-1, 1]
-               mu:Tensor, # [bs, nz] posterior means
-               logvar:Tensor, # [bs, nz] posterior log variances
-              ) -> tuple[Tensor, Tensor]: # per image: Bernoulli negative log-likelihood (nats), KL(q(z|x) || N(0, I))
-    "The two VAE terms, summed over pixels and latent dimensions, averaged over the batch."
-    p = ((recon + 1) / 2).clamp(1e-6, 1 - 1e-6)
-    nll = F.binary_cross_entropy(p, (x + 1) / 2, reduction='sum') / len(x)
-    kl = 0.5 * (mu**2 + logvar.exp() - 1 - logvar).sum() / len(x)
-    return nll, kl
-
-def train_dsprites_vaegan(data:AttrDict, # `load_dsprites(resolution=32)`
-                          steps:int=7000, # steps (one discriminator and one encoder + generator update each)
-                          bs:int=64, # batch size
-                          nz:int=10, # latent size
-                          ngf:int=32, # generator width (`DSpritesGenerator`)
-                          ndf:int=32, # discriminator and encoder width
-                          lr:float=1e-3, # Adam learning rate of all three networks
-                          betas:tuple=(0.5, 0.999), # Adam betas
-                          adv:float=2., # weight of the generator's adversarial loss against the VAE terms (nats)
-                          beta:float=2., # weight of the KL term
-                          seed:int=0, # seed of the init, the batches and the latents
-                          log_every:int=1000, # print the losses every this many steps (0: never)
-                          snapshot=None, # called as snapshot(step, G, E) every log_every steps
-                          make_generator=None, # () -> the generator to train, built after seeding (default: DSpritesGenerator(nz, ngf, r))
-                         ) -> tuple: # (generator with recalibrated batch norm, frozen; encoder in eval mode)
-    "Train a dSprites generator as a VAE-GAN (Larsen et al., 2016) with a pixel likelihood; returns (G, encoder)."
-    torch.manual_seed(seed)
-    r = data.imgs.shape[-1]
-    G = _trainable(make_generator() if make_generator else DSpritesGenerator(nz, ngf, r))
-    if G.z_dim != nz: raise ValueError(f"make_generator() built a generator with z_dim {G.z_dim}, but nz is {nz}")
-    D, E = Discriminator(ndf, r, False), DSpritesEncoder(nz, ndf, r)
-    (d_loss, g_loss), rng = nonsaturating_losses(), make_rng(seed)
-    oge = torch.optim.Adam([*G.parameters(), *E.parameters()], lr, betas=betas)
-    od = torch.optim.Adam(D.parameters(), lr, betas=betas)
-    for step in range(steps):
-        x = to_unit(data.imgs[torch.randint(len(data.imgs), (bs,), generator=rng)])
-        mu, logvar = E(x)
-        recon = G.synthesis(mu + torch.randn(mu.shape, generator=rng) * (logvar / 2).exp())
-        fakes = torch.cat([G.synthesis(torch.randn(bs, nz, generator=rng)), recon])
-        ld = d_loss(D(x), D(fakes.detach()))
-        od.zero_grad(); ld.backward(); od.step()
-        nll, kl = vae_losses(x, recon, mu, logvar)
-        lg = g_loss(D(fakes))
-        oge.zero_grad(); (nll + beta * kl + adv * lg).backward(); oge.step()
-        if log_every and step % log_every == 0:
-            print(f"step {step}: D {ld.item():.3f} G {lg.item():.3f} nll {nll.item():.1f} kl {kl.item():.1f}", flush=True)
-            if snapshot: snapshot(step, G, E)
-    return recalibrate_bn(G, seed=seed), E.eval()
-
 # %% ../nbs/07_data.ipynb #992020f5
 def weights_path(name:str, # file name inside gandirs/weights
                 ) -> Path:
     "Path of a weights file shipped with the package."
     return Path(str(files('gandirs')/'weights'/name))
 
-def save_module(m:nn.Module, # a module with a `config` dict of constructor arguments
+def save_module(m:nn.Module, # a module that records its constructor arguments in `config` (`Configurable`)
                 path:str|Path, **metadata):
     "Weights and `config` of `m` as a safetensors file."
     return save_safetensors(m.state_dict(), path, dict(config=json.dumps(m.config), kind=type(m).__name__, **metadata))
 
-def _read_module(classes:tuple, path, what):
+def load_module(classes:tuple, # the classes the file may hold (the first is assumed when it names none)
+                path:str|Path, # a file written by `save_module`
+                what:str, # what it should be, for messages
+               ) -> tuple[nn.Module, dict]: # the module and the file's metadata
     sd, meta = load_safetensors(path)
     if 'config' not in meta: raise CheckpointError(f"{path} has no 'config' metadata: not a {what} file written by save_module")
     by_name = {c.__name__: c for c in classes}
     kind = meta.get('kind', classes[0].__name__)
     if kind not in by_name: raise CheckpointError(f"{path} holds a {kind}, not a {what} ({' or '.join(by_name)})")
+    "Rebuild a module saved by `save_module` from its constructor arguments and weights."
     m = by_name[kind](**json.loads(meta['config']))
     m.load_state_dict(sd)
     return m, meta
@@ -441,17 +239,7 @@ def _read_module(classes:tuple, path, what):
 def load_factor_predictor(path:str|Path='', # a safetensors file; '' for the shipped one
                          ) -> FactorPredictor:
     "The dSprites factor predictor (frozen, eval mode)."
-    m, meta = _read_module((FactorPredictor,), path or weights_path('dsprites_factors.safetensors'), 'factor predictor')
+    m, meta = load_module((FactorPredictor,), path or weights_path('dsprites_factors.safetensors'), 'factor predictor')
     m.metrics = json.loads(meta.get('metrics', '{}'))
     for p in m.parameters(): p.requires_grad_(False)
     return m.eval()
-
-def load_dsprites_generator(path:str='', # a safetensors file; '' for the shipped one
-                            trust_pickle:bool=False, # unused: the weights are safetensors
-                            factor_predictor:bool|str=True, # attach the shipped predictor (or one from this path)
-                           ) -> BroadcastGenerator|DSpritesGenerator:
-    "The dSprites generator (SPEC `dsprites`), with its factor predictor as `g.factor_predictor`."
-    g, meta = _read_module((BroadcastGenerator, DSpritesGenerator), path or weights_path('dsprites_generator.safetensors'), 'dSprites generator')
-    if factor_predictor: g.factor_predictor = load_factor_predictor(factor_predictor if isinstance(factor_predictor, str) else '')
-    if 'shift_scale' in meta: g.shift_scale = float(meta['shift_scale'])  # discovery's default shift for this generator
-    return g.freeze()

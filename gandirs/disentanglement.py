@@ -12,12 +12,11 @@ import torch
 from torch import nn, Tensor
 from fastcore.basics import AttrDict
 from .core import *
-from .generators import Generator
-from .metrics import navigate, to_space, evaluating
+from .generators.base import Generator
 
 # %% auto #0
-__all__ = ['direction_factor_matrix', 's_dis', 'n_dis', 'dominant_factors', 'LatentAsImage', 'FirstCoords', 'factor_report',
-           'plot_factor_matrix', 'save_factor_matrix', 'mig', 'dci', 'factorvae_score']
+__all__ = ['direction_factor_matrix', 's_dis', 'n_dis', 'dominant_factors', 'factor_report', 'plot_factor_matrix',
+           'save_factor_matrix', 'mig', 'dci', 'factorvae_score']
 
 # %% ../nbs/06a_disentanglement.ipynb #4bed221a
 def _changes(predictor, x0:Tensor, x1:Tensor) -> Tensor:
@@ -45,12 +44,12 @@ def direction_factor_matrix(generator:Generator, # the frozen generator
             x0, x1 = pairs(min(batch_size, n - i))
             tot = tot + _changes(predictor, x0, x1).sum(0)
         return tot / n
-    def latents(bs): return to_space(generator, generator.sample_z(bs, rng=rng), space)
+    def latents(bs): return generator.to_space(generator.sample_z(bs, rng=rng), space)
     def shifted(k):
         def pairs(bs):
             lat = latents(bs)
             kk, e = torch.full((bs,), k, dtype=torch.long, device=dev), torch.full((bs,), float(s), device=dev)
-            return generator(navigate(navigator, lat, kk, -e), space), generator(navigate(navigator, lat, kk, e), space)
+            return generator(navigator(lat, kk, -e), space), generator(navigator(lat, kk, e), space)
         return pairs
     with evaluating(navigator, predictor):
         raw = torch.stack([mean_change(shifted(k)) for k in range(navigator.n_dirs)]).cpu()
@@ -77,21 +76,6 @@ def dominant_factors(matrix, # [n_dirs, n_factors]
                     ) -> list: # per direction, the name of its largest entry
     "The factor each direction moves most."
     return [factor_names[i] for i in torch.as_tensor(matrix).argmax(1).tolist()]
-
-# %% ../nbs/06a_disentanglement.ipynb #35c00ccd
-class LatentAsImage(Generator):
-    "Test generator: the 'image' is the latent itself, shaped [bs, 1, 1, z_dim]."
-    def __init__(self, z_dim:int=8):
-        super().__init__()
-        self.z_dim, self.img_resolution, self.img_channels = z_dim, 1, 1
-        self.register_buffer('anchor', torch.zeros(0))
-        self.freeze()
-    def synthesis(self, z, c=None): return z[:, None, None, :]
-
-class FirstCoords(nn.Module):
-    "Test predictor: the first `n` coordinates of a `LatentAsImage` image are its factors."
-    def __init__(self, n:int=5): super().__init__(); self.n, self.factor_names = n, [f'f{i}' for i in range(n)]
-    def forward(self, x): return x.flatten(1)[:, :self.n]
 
 # %% ../nbs/06a_disentanglement.ipynb #c24f4eb0
 def factor_report(generator:Generator, # a generator with a `factor_predictor`

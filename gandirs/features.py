@@ -6,6 +6,7 @@ Docs: https://gandirs.github.io/gandirs/features.html.md"""
 
 # %% ../nbs/03b_features.ipynb #5114d6d6
 from __future__ import annotations
+import importlib.util
 from collections import OrderedDict
 from pathlib import Path
 import torch
@@ -16,20 +17,13 @@ from .oracles import LeNet5, to_lenet_input, load_mnist_oracle
 
 # %% auto #0
 __all__ = ['FeatureExtractor', 'AlexNetFeatures', 'load_alexnet_features', 'BlurPool', 'ShiftTolerantAlexFeatures',
-           'load_stlpips_features', 'LeNetFeatures', 'HookFeatures', 'load_features', 'select_stages']
+           'stlpips_weights', 'load_stlpips_features', 'LeNetFeatures', 'HookFeatures', 'load_features',
+           'select_stages']
 
 # %% ../nbs/03b_features.ipynb #b06e6dbe
-class FeatureExtractor(nn.Module):
-    "Base: a frozen network; `forward(x)` gives the feature maps of the stages named in `stages`."
+class FeatureExtractor(Frozen, nn.Module):
+    "Base: a frozen network (`freeze()`: gradients still flow to the input); `forward(x)` gives the feature maps of `stages`."
     stages:list = []  # the names of the feature maps forward returns, in order
-
-    def freeze(self):
-        "Eval mode and no gradients for the weights (gradients still flow to the input)."
-        super().train(False)
-        self.requires_grad_(False)
-        return self
-
-    def train(self, mode:bool=True): return self  # always in eval mode
 
     def check(self, x:Tensor, # [bs, c, h, w] images in [-1, 1]
               channels:int, # channels the network reads
@@ -158,6 +152,7 @@ class ShiftTolerantAlexFeatures(FeatureExtractor):
             d = d + lin(diff).mean((1, 2, 3))
         return d
 
+# %% ../nbs/03b_features.ipynb #df77f362
 def _stlpips_key(k:str) -> str:
     "Map a stlpips key to ours: net.sliceK.N.* -> slices.(K-1).N.*, linK.model.1.* -> lins.K.*, scaling_layer.* -> *."
     if k.startswith('scaling_layer.'): return k.removeprefix('scaling_layer.')
@@ -169,11 +164,22 @@ def _stlpips_key(k:str) -> str:
         return f"lins.{n}.{rest}"
     return k
 
-def load_stlpips_features(path:str|Path|None=None, # stlpips alex state dict; default: the shared test data copy
+_STLPIPS_FILE = 'weights/vST0.0/alex_shift_tolerant.pth'
+
+def stlpips_weights() -> Path:
+    "The published shift-tolerant AlexNet weights, from the installed `stlpips-pytorch` package (not imported)."
+    spec = importlib.util.find_spec('stlpips_pytorch')
+    path = Path(list(spec.submodule_search_locations)[0])/_STLPIPS_FILE if spec and spec.submodule_search_locations else None
+    if path is None or not path.exists():
+        raise FileNotFoundError("the shift-tolerant AlexNet's weights come with the stlpips-pytorch package: "
+                                "pip install 'gandirs[stlpips]' (or pass the .pth file's path)")
+    return path
+
+def load_stlpips_features(path:str|Path|None=None, # stlpips alex state dict (default: the one in the stlpips-pytorch package)
                           min_side:int|None=64, # upsample smaller images to this side
                          ) -> ShiftTolerantAlexFeatures:
     "The shift-tolerant AlexNet with its published weights (offline)."
-    path = shared_data('stlpips/alex_shift_tolerant.pth') if path is None else Path(path)
+    path = stlpips_weights() if path is None else Path(path)
     sd = {_stlpips_key(k): v for k, v in load_checkpoint(path).items()}
     model = ShiftTolerantAlexFeatures(min_side)
     want = model.state_dict()
@@ -187,11 +193,11 @@ def load_stlpips_features(path:str|Path|None=None, # stlpips alex state dict; de
 class LeNetFeatures(FeatureExtractor):
     "The MNIST LeNet-5 oracle's convolution stages c1, c3, c5 (after ReLU), for grey digits in [-1, 1]."
     stages = ['c1', 'c3', 'c5']
-    def __init__(self, lenet:LeNet5|None=None, # a LeNet-5 (default: the shared-data MNIST classifier)
+    def __init__(self, lenet:LeNet5|str|Path, # a LeNet-5, or the path of an MNIST classifier's weights
                  fit:str='resize', # how images become 32x32: 'resize' or 'pad'
                 ):
         super().__init__()
-        self.lenet, self.fit = (lenet if lenet is not None else load_mnist_oracle(fit=fit)), fit
+        self.lenet, self.fit = (lenet if isinstance(lenet, nn.Module) else load_mnist_oracle(lenet, fit=fit)), fit
         self.freeze()
 
     def forward(self, x:Tensor, # [bs, 1, h, w] digits in [-1, 1]
@@ -237,14 +243,15 @@ class HookFeatures(FeatureExtractor):
         return out
 
 # %% ../nbs/03b_features.ipynb #39931ea3
-def load_features(name:str|FeatureExtractor='alex-st', # 'alex-st', 'alexnet:PATH', 'lenet', or an extractor
+def load_features(name:str|FeatureExtractor='alex-st', # 'alex-st[:PATH]', 'alexnet:PATH', 'lenet:PATH', or an extractor
                   **kw) -> FeatureExtractor:
     "A feature extractor by name."
     if isinstance(name, FeatureExtractor): return name
-    if name == 'alex-st': return load_stlpips_features(**kw)
-    if name == 'lenet': return LeNetFeatures(**kw)
-    if name.startswith('alexnet:'): return load_alexnet_features(name.split(':', 1)[1], **kw)
-    raise ValueError(f"unknown feature extractor {name!r}; expected 'alex-st', 'alexnet:PATH' or 'lenet'")
+    kind, _, path = str(name).partition(':')
+    if kind == 'alex-st': return load_stlpips_features(path or None, **kw)
+    if kind == 'lenet' and path: return LeNetFeatures(path, **kw)
+    if kind == 'alexnet' and path: return load_alexnet_features(path, **kw)
+    raise ValueError(f"unknown feature extractor {name!r}; expected 'alex-st', 'alex-st:PATH', 'alexnet:PATH' or 'lenet:PATH'")
 
 def select_stages(extractor:FeatureExtractor, # the network
                   stages:list[str]|None, # stage names to keep (None: all)

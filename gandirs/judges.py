@@ -11,7 +11,6 @@ import torch
 from torch import nn, Tensor
 import torch.nn.functional as F
 from .core import *
-from .navigators import Configurable, reset_parameters_
 
 # %% auto #0
 __all__ = ['Reconstructor', 'n_params', 'LeNetReconstructor', 'BasicBlock', 'ResNet18Reconstructor']

@@ -11,20 +11,14 @@ from pathlib import Path
 import torch
 from torch import nn, Tensor
 from tqdm.auto import tqdm
+from fastcore.basics import camel2snake, patch
 from .core import *
-from .generators import Generator, ToyGenerator, load_generator
-from .navigators import *
-from .judges import LeNetReconstructor, ResNet18Reconstructor
-from .losses import Result, ReconstructorLoss, ReconstructorObjective
-from .metrics import rca, factor_cos, subspace_share, to_space
-from .viz import traversal_grid, plot_history
-import importlib, inspect, json, os
+from .generators.base import Generator
+from .losses import Record, Result
 
 # %% auto #0
-__all__ = ['METHODS', 'Callback', 'CancelFit', 'shard_seed', 'Learner', 'Recorder', 'NonFiniteLossError', 'NaNGuard',
-           'ProgressBar', 'Checkpoint', 'resume', 'TensorBoard', 'Distributed', 'Timer', 'LRSchedule', 'naive_loss',
-           'register_method', 'method_builder', 'pick_reconstructor', 'generator_shift', 'dist_rank_world',
-           'RunMismatchError', 'Run', 'load_run', 'discover']
+__all__ = ['Callback', 'CancelFit', 'shard_seed', 'Learner', 'Recorder', 'NonFiniteLossError', 'NaNGuard', 'Timer', 'ProgressBar',
+           'Checkpoint', 'resume', 'LRSchedule', 'TensorBoard', 'Distributed', 'naive_loss']
 
 # %% ../nbs/05_learner.ipynb #84b088e0
 class Callback:
@@ -37,7 +31,7 @@ class Callback:
     def state_dict(self): return {}
     def load_state_dict(self, sd): pass
     @property
-    def name(self): return type(self).__name__
+    def name(self): return getattr(type(self), '_name', None) or camel2snake(type(self).__name__)
 
 class CancelFit(Exception):
     "Raised by a callback to stop training cleanly."
@@ -52,8 +46,8 @@ def shard_seed(seed:int, # the run's seed
 class Learner:
     "Trains a navigator (and the objective's own parameters) against a frozen generator."
     def __init__(self, generator:Generator, # frozen generator
-                 navigator:nn.Module, # forward(latent, k, eps) -> shifted latent
-                 objective:nn.Module, # forward(x0, x1, k, eps) -> Result with `loss`
+                 navigator:nn.Module, # move(latent, k, eps) -> (shifted latent, extras)
+                 objective:nn.Module, # forward(record) -> Result with `loss`
                  sampler, # a `ShiftSampler`: sampler(bs, device) -> (k [bs] long, eps [bs])
                  batch_size:int=32, # the global batch (all shards together)
                  lr:float=1e-4, # the navigator's learning rate
@@ -83,7 +77,11 @@ class Learner:
         for cb in (cbs or []): self.add_cb(cb)
 
     def add_cb(self, cb:Callback):
-        cb.learn = self; self.cbs.append(cb); self.cbs.sort(key=lambda c: c.order); return self
+        "Add a callback, reachable as `self.<cb.name>`."
+        if hasattr(self, cb.name): raise ValueError(f"the learner already has a {cb.name!r}: callbacks need distinct names")
+        cb.learn = self; setattr(self, cb.name, cb)
+        self.cbs.append(cb); self.cbs.sort(key=lambda c: c.order)
+        return self
 
     def __call__(self, event:str):
         for cb in self.cbs: cb(event)
@@ -91,67 +89,77 @@ class Learner:
     @property
     def device(self): return self.generator.device
 
-    def batch(self, i:int=0, # which of this process's shards
-             ) -> tuple: # latent, k, eps of one shard
-        "The next latents and shifts of local shard `i`."
-        G, bs = self.generator, self.batch_size // self.shards
-        z = G.sample_z(bs, rng=self.rngs[i])
-        k, eps = self.samplers[i](bs, device=z.device)
-        return to_space(G, z, self.space), k, eps
+# %% ../nbs/05_learner.ipynb #997c0b93
+@patch
+def batch(self:Learner, i:int=0, # which of this process's shards
+         ) -> tuple: # latent, k, eps of one shard
+    "The next latents and shifts of local shard `i`."
+    G, bs = self.generator, self.batch_size // self.shards
+    z = G.sample_z(bs, rng=self.rngs[i])
+    k, eps = self.samplers[i](bs, device=z.device)
+    return G.to_space(z, self.space), k, eps
 
-    def loss(self, latent:Tensor, k:Tensor, eps:Tensor):
-        "The objective on one batch: original images without autograd, shifted ones with it."
-        G = self.generator
-        with torch.autocast(G.device.type, torch.bfloat16, enabled=self.amp):
-            with torch.no_grad(): x0 = G(latent, self.space)
-            x1 = G(self.navigator(latent, k, eps), self.space)
-            return self.objective(x0, x1, k, eps)
+@patch
+def loss(self:Learner, latent:Tensor, k:Tensor, eps:Tensor) -> Result:
+    "The objective on one batch: original images without autograd, shifted ones with it, in one record."
+    G = self.generator
+    with torch.autocast(G.device.type, torch.bfloat16, enabled=self.amp):
+        with torch.no_grad(): x0 = G(latent, self.space, check=False)
+        shifted, extras = self.navigator.move(latent, k, eps)
+        assert_shape(shifted, [None, *latent.shape[1:]], f"the latents {type(self.navigator).__name__}.move returned")
+        x1 = G(shifted, self.space, check=False)
+        return self.objective(Record(k=k, eps=eps, x0=x0, x1=x1, latent=latent, shifted=shifted, extras=extras))
 
-    def one_batch(self):
-        "Sample, render, judge, update: one optimizer step over this process's shards."
-        self.opt.zero_grad(set_to_none=True)
-        for i in range(len(self.local_shards)):
-            self.out = self.loss(*self.batch(i))
-            self('after_loss')
-            (self.out.loss / self.shards).backward()
-        self('after_backward')
-        self.opt.step()
+@patch
+def one_batch(self:Learner):
+    "Sample, render, judge, update: one optimizer step over this process's shards."
+    self.opt.zero_grad(set_to_none=True)
+    for i in range(len(self.local_shards)):
+        self.out = self.loss(*self.batch(i))
+        self('after_loss')
+        (self.out.loss / self.shards).backward()
+    self('after_backward')
+    self.opt.step()
 
-    def fit(self, n_steps:int, # train until this many steps in total (a resumed learner continues)
-           ):
-        "Train until `n_steps` steps have been taken."
-        self.n_steps = n_steps
-        self.navigator.train(); self.objective.train()
-        self('before_fit')
-        try:
-            while self.step < n_steps:
-                self.one_batch()
-                self.step += 1
-                self('after_step')
-        except CancelFit: pass
-        finally: self('after_fit')
-        self.navigator.eval(); self.objective.eval()
-        return self
+@patch
+def fit(self:Learner, n_steps:int, # train until this many steps in total (a resumed learner continues)
+       ):
+    "Train until `n_steps` steps have been taken."
+    self.n_steps = n_steps
+    self.navigator.train(); self.objective.train()
+    self('before_fit')
+    try:
+        while self.step < n_steps:
+            self.one_batch()
+            self.step += 1
+            self('after_step')
+    except CancelFit: pass
+    finally: self('after_fit')
+    self.navigator.eval(); self.objective.eval()
+    return self
 
-    def state_dict(self):
-        "Everything needed to continue exactly: weights, optimizer, random streams, step, callback states."
-        sd = dict(navigator=self.navigator.state_dict(), objective=self.objective.state_dict(),
-                  opt=self.opt.state_dict(), step=self.step,
-                  rngs={r: g.get_state() for r, g in zip(self.local_shards, self.rngs)},
-                  samplers={r: smp.state_dict() for r, smp in zip(self.local_shards, self.samplers)},
-                  cbs={cb.name: cb.state_dict() for cb in self.cbs})
-        for cb in self.cbs:
-            if hasattr(cb, 'merge_state'): sd = cb.merge_state(sd)
-        return sd
+# %% ../nbs/05_learner.ipynb #fe79aa3f
+@patch
+def state_dict(self:Learner) -> dict:
+    "Everything needed to continue exactly: weights, optimizer, random streams, step, callback states."
+    sd = dict(navigator=self.navigator.state_dict(), objective=self.objective.state_dict(),
+              opt=self.opt.state_dict(), step=self.step,
+              rngs={r: g.get_state() for r, g in zip(self.local_shards, self.rngs)},
+              samplers={r: smp.state_dict() for r, smp in zip(self.local_shards, self.samplers)},
+              cbs={cb.name: cb.state_dict() for cb in self.cbs})
+    for cb in self.cbs:
+        if hasattr(cb, 'merge_state'): sd = cb.merge_state(sd)
+    return sd
 
-    def load_state_dict(self, sd:dict):
-        self.navigator.load_state_dict(sd['navigator']); self.objective.load_state_dict(sd['objective'])
-        self.opt.load_state_dict(sd['opt']); self.step = sd['step']
-        for r, g, smp in zip(self.local_shards, self.rngs, self.samplers):
-            g.set_state(sd['rngs'][r]); smp.load_state_dict(sd['samplers'][r])
-        for cb in self.cbs:
-            if cb.name in sd['cbs']: cb.load_state_dict(sd['cbs'][cb.name])
-        return self
+@patch
+def load_state_dict(self:Learner, sd:dict):
+    self.navigator.load_state_dict(sd['navigator']); self.objective.load_state_dict(sd['objective'])
+    self.opt.load_state_dict(sd['opt']); self.step = sd['step']
+    for r, g, smp in zip(self.local_shards, self.rngs, self.samplers):
+        g.set_state(sd['rngs'][r]); smp.load_state_dict(sd['samplers'][r])
+    for cb in self.cbs:
+        if cb.name in sd['cbs']: cb.load_state_dict(sd['cbs'][cb.name])
+    return self
 
 # %% ../nbs/05_learner.ipynb #8e555de1
 class Recorder(Callback):
@@ -183,17 +191,24 @@ class NonFiniteLossError(RuntimeError):
 
 class NaNGuard(Callback):
     "Stop with a clear message when a logged loss is not finite."
-    order = 20
+    order, _name = 20, 'nan_guard'
     def after_log(self):
         bad = {k: v for k, v in self.learn.recorder.last.items() if not math.isfinite(v)}
         if bad: raise NonFiniteLossError(
             f"non-finite values {bad} in the steps up to {self.learn.step}: training stopped. Lower the learning rate "
             f"or the shift range, and check the generator's output for NaNs.")
 
-# %% ../nbs/05_learner.ipynb #a0b07573
-@property
-def _recorder(self): return next((cb for cb in self.cbs if isinstance(cb, Recorder)), None)
-Learner.recorder = _recorder
+# %% ../nbs/05_learner.ipynb #d3fc0bf6
+class Timer(Callback):
+    "Training wall time, added up over resumed sessions."
+    order = 5
+    def __init__(self): self.seconds = 0.
+    def before_fit(self): self._t0 = time.perf_counter()
+    def _tick(self):
+        now = time.perf_counter(); self.seconds += now - self._t0; self._t0 = now
+    after_step = after_fit = _tick  # runs before `Checkpoint`, so a checkpoint holds the time so far
+    def state_dict(self): return dict(seconds=self.seconds)
+    def load_state_dict(self, sd): self.seconds = sd['seconds']
 
 # %% ../nbs/05_learner.ipynb #c80632f5
 class ProgressBar(Callback):
@@ -225,6 +240,19 @@ def resume(learn:Learner, path:str|Path) -> Learner:
     "Load the learner state saved by `Checkpoint` at `path` (safely: weights only)."
     learn.load_state_dict(load_checkpoint(path)['learner'])
     return learn
+
+# %% ../nbs/05_learner.ipynb #74500728
+class LRSchedule(Callback):
+    "Cosine decay of every optimizer group's learning rate from `initial_lr` to 0 over `total` steps."
+    order = 1
+    def __init__(self, total:int, # the step at which the rate reaches 0
+                ):
+        if total < 1: raise ValueError(f"a cosine schedule needs total >= 1 steps, got {total}")
+        self.total = total
+    def factor(self, step:int) -> float: return 0.5 * (1 + math.cos(math.pi * min(step, self.total) / self.total))
+    def after_backward(self):  # before the optimizer step, so step 0 trains at the full rate
+        f = self.factor(self.learn.step)
+        for g in self.learn.opt.param_groups: g['lr'] = g['initial_lr'] * f
 
 # %% ../nbs/05_learner.ipynb #3cd14af8
 class TensorBoard(Callback):
@@ -269,283 +297,17 @@ class Distributed(Callback):
         for rngs, samplers in parts: sd['rngs'].update(rngs); sd['samplers'].update(samplers)
         return sd
 
-# %% ../nbs/05_learner.ipynb #d3fc0bf6
-class Timer(Callback):
-    "Training wall time, added up over resumed sessions."
-    order = 5
-    def __init__(self): self.seconds = 0.
-    def before_fit(self): self._t0 = time.perf_counter()
-    def _tick(self):
-        now = time.perf_counter(); self.seconds += now - self._t0; self._t0 = now
-    after_step = after_fit = _tick  # runs before `Checkpoint`, so a checkpoint holds the time so far
-    def state_dict(self): return dict(seconds=self.seconds)
-    def load_state_dict(self, sd): self.seconds = sd['seconds']
-
-# %% ../nbs/05_learner.ipynb #74500728
-class LRSchedule(Callback):
-    "Cosine decay of every optimizer group's learning rate from `initial_lr` to 0 over `total` steps."
-    order = 1
-    def __init__(self, total:int, # the step at which the rate reaches 0
-                ):
-        if total < 1: raise ValueError(f"a cosine schedule needs total >= 1 steps, got {total}")
-        self.total = total
-    def factor(self, step:int) -> float: return 0.5 * (1 + math.cos(math.pi * min(step, self.total) / self.total))
-    def after_backward(self):  # before the optimizer step, so step 0 trains at the full rate
-        f = self.factor(self.learn.step)
-        for g in self.learn.opt.param_groups: g['lr'] = g['initial_lr'] * f
-
 # %% ../nbs/05_learner.ipynb #edaf60b8
-def naive_loss(learn:Learner, latent:Tensor, k:Tensor, eps:Tensor):
+def naive_loss(learn:Learner, latent:Tensor, k:Tensor, eps:Tensor) -> Result:
     "The reference step of the papers' code: generator weights with gradients, both images with autograd, shifts sample by sample."
-    G = learn.generator
+    G, nav = learn.generator, learn.navigator
     for p in G.parameters(): p.requires_grad_(True)
     try:
-        shifted = torch.cat([learn.navigator(latent[i:i+1], k[i:i+1], eps[i:i+1]) for i in range(len(latent))])
-        return learn.objective(G(latent, learn.space), G(shifted, learn.space), k, eps)
+        moves = [nav.move(latent[i:i+1], k[i:i+1], eps[i:i+1]) for i in range(len(latent))]
+        shifted = torch.cat([s for s, _ in moves])
+        extras = {name: torch.cat([e[name] for _, e in moves]) if name in nav.batch_extras else moves[-1][1][name]
+                  for name in moves[0][1]}  # per-latent extras gathered, navigator-wide ones as they are
+        x0, x1 = G(latent, learn.space), G(shifted, learn.space)
+        return learn.objective(Record(k=k, eps=eps, x0=x0, x1=x1, latent=latent, shifted=shifted, extras=extras))
     finally:
         for p in G.parameters(): p.requires_grad_(False)
-
-# %% ../nbs/05_learner.ipynb #f3d07442
-METHODS:dict = {}
-
-def register_method(name:str, # the method's name on the command line
-                   ):
-    "Decorator: register `builder(G, n_dirs, space, seed, **options) -> (navigator, objective, sampler)`."
-    def deco(f): METHODS[name] = f; return f
-    return deco
-
-def _lazy_methods():
-    "Methods defined in modules that build on this one register when those modules are imported."
-    for mod in ('gandirs.navigators.rbf', 'gandirs.navigators.manifold', 'gandirs.navigators.closed_form',
-                'gandirs.navigators.attention', 'gandirs.contrastive'):
-        try: importlib.import_module(mod)
-        except ModuleNotFoundError as e:
-            if e.name != mod: raise
-
-def method_builder(name:str):
-    "The builder registered as `name`, with a clear error listing the known methods."
-    if name not in METHODS: _lazy_methods()
-    if name not in METHODS:
-        raise ValueError(f"unknown method {name!r}; known methods: {', '.join(sorted(METHODS))}")
-    return METHODS[name]
-
-def pick_reconstructor(G:Generator, # the generator whose image pairs it judges
-                       n_dirs:int, # number of directions
-                       name:str|None=None, # 'lenet', 'resnet18' or None (LeNet up to 32 px, else ResNet-18)
-                       max_side:int|None=None, # downsample the pair to this side first
-                       seed:int=0,
-                       width:int|None=None, # channel width (default: the paper's, 2 for LeNet's multiplier, 64 for ResNet-18)
-                      ):
-    "The paper's choice of reconstructor: LeNet for small images, ResNet-18 otherwise."
-    name = name or ('lenet' if G.img_resolution <= 32 else 'resnet18')
-    classes = dict(lenet=LeNetReconstructor, resnet18=ResNet18Reconstructor)
-    if name not in classes: raise ValueError(f"unknown reconstructor {name!r}; expected one of {sorted(classes)}")
-    if width is not None and width < 1: raise ValueError(f"reconstructor width must be a positive integer, got {width}")
-    kw = {} if width is None else dict(width=int(width))
-    return classes[name](n_dirs, channels=G.img_channels, max_side=max_side, seed=seed, **kw)
-
-def generator_shift(G:Generator, # the generator
-                    shift_scale:float|None, # the caller's choice, or None
-                    default:float=6., # the method's own default
-                   ) -> float:
-    "The largest shift to train with: the caller's, else the generator's own `shift_scale` where it has one, else `default`."
-    if shift_scale is not None: return float(shift_scale)
-    return float(getattr(G, 'shift_scale', None) or default)
-
-def _linear_method(default_nav:str):
-    def build(G:Generator, n_dirs:int, space:str='z', seed:int=0, navigator:str|None=None,
-              reconstructor:str|None=None, max_side:int|None=None, shift_scale:float|None=None, min_shift:float=.5,
-              shift_weight:float=.25, layers:list|None=None, judge_width:int|None=None):
-        cls = navigator_class(navigator or default_nav)
-        kw = dict(seed=seed) if 'seed' in inspect.signature(cls.__init__).parameters else {}
-        if layers is not None: kw['layers'] = layers
-        nav = cls.for_generator(G, n_dirs, space, **kw)
-        judge = pick_reconstructor(G, n_dirs, reconstructor, max_side, seed=seed + 1, width=judge_width)
-        objective = ReconstructorObjective(judge, ReconstructorLoss(shift_weight=shift_weight, check_values=False))
-        return nav, objective, ShiftSampler(n_dirs, generator_shift(G, shift_scale), min_shift, seed=seed + 2)
-    return build
-
-register_method('voynov')(_linear_method('ortho'))
-register_method('random')(_linear_method('random'))
-register_method('coordinate')(_linear_method('coordinate'))
-
-# %% ../nbs/05_learner.ipynb #c133cd4c
-_RUN_KEYS = ('generator', 'method', 'n_dirs', 'batch_size', 'seed', 'lr', 'judge_lr', 'schedule', 'space', 'shards', 'options')
-_KEY_DEFAULTS = dict(schedule='constant')  # for folders written before the key existed
-
-def dist_rank_world() -> tuple[int, int]:
-    "This process's rank and the world size (0, 1 unless started by torchrun); sets up the process group."
-    world = int(os.environ.get('WORLD_SIZE', 1))
-    if world == 1: return 0, 1
-    import torch.distributed as dist
-    if not dist.is_initialized():
-        cuda = torch.cuda.is_available() and os.environ.get('GANDIRS_DEVICE', 'cuda').startswith('cuda')
-        if cuda: torch.cuda.set_device(int(os.environ.get('LOCAL_RANK', 0)))
-        dist.init_process_group('nccl' if cuda else 'gloo')
-    return dist.get_rank(), world
-
-class RunMismatchError(ValueError):
-    "An output folder that holds a run with other settings."
-
-def _default_steps(G:Generator): return 1500 if isinstance(G, ToyGenerator) else 2000
-
-class Run:
-    "A discovery run: generator, navigator, objective and learner, with its folder (if any)."
-    def __init__(self, config:dict, # settings (see `_RUN_KEYS`) plus `steps`
-                 device=None, # where to train
-                 out:str|Path|None=None, # the run's folder
-                 progress:bool=True, # show a progress bar
-                 checkpoint_every:int=500, # steps between checkpoints
-                 trust_pickle:bool=False, # allow a generator checkpoint that needs code to load
-                 amp:bool=False, # bf16 autocast (CUDA)
-                 compile:bool=False, # torch.compile generator and objective
-                ):
-        self.config, self.out = config, Path(out) if out is not None else None
-        dev = default_device(device)
-        self.generator = load_generator(config['generator'], trust_pickle=trust_pickle).to(dev)
-        torch.manual_seed(config['seed'])  # anything a builder draws without its own generator
-        nav, objective, sampler = method_builder(config['method'])(
-            self.generator, config['n_dirs'], config['space'], config['seed'], **config['options'])
-        rank, world = dist_rank_world()
-        shards = config.get('shards', 1)
-        per = shards // world
-        cbs = [Timer(), Recorder(every=10), NaNGuard()]
-        kind, _, total = config.get('schedule', 'constant').partition(':')
-        if kind == 'cos': cbs.append(LRSchedule(int(total)))
-        if world > 1: cbs.append(Distributed())
-        if progress and rank == 0: cbs.append(ProgressBar())
-        if self.out is not None: cbs.append(Checkpoint(self.out/'checkpoint.pt', checkpoint_every, dict(config=config)))
-        self.learner = Learner(self.generator, nav.to(dev), objective.to(dev), sampler, config['batch_size'],
-                               lr=config['lr'], judge_lr=config.get('judge_lr'), seed=config['seed'], cbs=cbs, shards=shards,
-                               local_shards=range(rank * per, (rank + 1) * per), amp=amp, compile=compile)
-        self.learner.rank = rank
-        self.metrics = {}
-
-    navigator = property(lambda self: self.learner.navigator)
-    objective = property(lambda self: self.learner.objective)
-
-    @property
-    def history(self): return self.learner.recorder.history
-
-    @property
-    def shift_range(self) -> tuple[float, float]:
-        "The (largest, smallest) shift the run trains with, from its sampler."
-        smp = self.learner.samplers[0]
-        return smp.scale, smp.min_shift
-
-    def show(self, n_z:int=3, **kw):
-        "The traversal grid of the learned directions (curved navigators are walked along their paths)."
-        if hasattr(self.navigator, 'walk'):
-            from gandirs.navigators.rbf import path_grid
-            return path_grid(self.generator, self.navigator, z=n_z, length=self.shift_range[0], **kw)
-        return traversal_grid(self.generator, self.navigator, z=n_z, S=self.shift_range[0], **kw)
-
-    def evaluate(self, n:int=1024, # samples for the reconstructor accuracy
-                ) -> dict:
-        "Recompute the run's metrics: RCA where there is a reconstructor, `factor_cos` where the answer is known."
-        G, nav, cfg = self.generator, self.navigator, self.config
-        timer = next(cb for cb in self.learner.cbs if isinstance(cb, Timer))
-        m = dict(method=cfg['method'], generator=cfg['generator'], space=cfg['space'], n_dirs=cfg['n_dirs'],
-                 steps=self.learner.step, seconds=round(timer.seconds, 2), batch_size=cfg['batch_size'])
-        judge = getattr(self.objective, 'reconstructor', None)
-        if judge is not None and self.learner.step > 0:  # an untrained reconstructor measures nothing
-            S, min_shift = self.shift_range
-            r = rca(G, nav, judge, n=n, S=S, m=min_shift, seed=cfg['seed'] + 10**6)
-            m.update(rca=r.rca, rca_per_dir=r.per_dir, shift_mae=r.shift_mae)
-        true = getattr(G, {'z': 'true_directions', 'w': 'true_directions_w'}.get(cfg['space'], ''), None)
-        if true is not None and hasattr(nav, 'directions'):
-            d = nav.directions().detach().cpu()
-            m['factor_cos'] = factor_cos(d, true.cpu(), G.factor_names)
-            if true.shape[0] < true.shape[1]: m['subspace_share'] = [round(float(s), 4) for s in subspace_share(d, true.cpu())]
-        if getattr(G, 'factor_predictor', None) is not None:  # ground-truth factors: the direction x factor matrix
-            from gandirs.disentanglement import factor_report
-            m.update(factor_report(G, nav, n=256, s=self.shift_range[0] / 2, seed=cfg['seed']))
-        self.metrics = m
-        return m
-
-    def save(self):
-        "Write directions, traversal grid and metrics into the run's folder."
-        if self.out is None: raise ValueError("this run has no output folder: pass out=... to discover")
-        save_directions(self.navigator, self.out/'directions.safetensors', method=self.config['method'],
-                        generator=self.config['generator'], steps=self.learner.step, shift_scale=self.shift_range[0])
-        save_png(self.show(), self.out/'traversals.png')
-        m = self.metrics or self.evaluate()
-        save_json(m, self.out/'metrics.json')
-        if callable(getattr(self.navigator, 'attention', None)):  # W+ attention navigators: the layer profile per direction
-            from gandirs.viz import plot_attention
-            with atomic_write(self.out/'attention.png') as f: plot_attention(self.navigator).savefig(f, format='png', dpi=100)
-        if 'factor_matrix' in m:
-            from gandirs.disentanglement import save_factor_matrix
-            save_factor_matrix(m['factor_matrix'], m['factor_names'], self.out/'factor_matrix.png',
-                               f"{self.config['method']}: S_dis {m['s_dis']:.2f}, N_dis {m['n_dis']}")
-        return self.out
-
-    def _repr_png_(self): return self.show()._repr_png_()
-
-def _check_same_run(out:Path, config:dict):
-    old = json.loads((out/'config.json').read_text())
-    old = {**_KEY_DEFAULTS, **old}
-    diff = {k: (old.get(k), config.get(k)) for k in _RUN_KEYS if old.get(k) != config.get(k)}
-    if diff:
-        lines = '\n'.join(f"  {k}: the folder has {a!r}, asked for {b!r}" for k, (a, b) in diff.items())
-        raise RunMismatchError(f"{out} holds a run with other settings:\n{lines}\n"
-                               f"Use another --out folder, or the same settings to resume that run.")
-
-def load_run(out:str|Path, # a folder written by `discover`
-             device=None, progress:bool=False, trust_pickle:bool=False) -> Run:
-    "Rebuild a run from its folder, at its last checkpoint."
-    out = Path(out)
-    if not (out/'config.json').exists(): raise FileNotFoundError(f"{out} holds no gandirs run (no config.json); run `gandirs discover --out {out}` first")
-    run = Run(json.loads((out/'config.json').read_text()), device, out, progress, trust_pickle=trust_pickle)
-    if (out/'checkpoint.pt').exists(): resume(run.learner, out/'checkpoint.pt')
-    return run
-
-def discover(generator:str='dsprites', # generator SPEC, see `load_generator`
-             method:str='voynov', # a registered method: voynov, random, coordinate, ...
-             n_dirs:int|None=None, # number of directions (default: the latent size, at most 32)
-             steps:int|None=None, # training steps (default: 1500 for the toy, 2000 otherwise)
-             batch_size:int=32,
-             seed:int=0,
-             lr:float=1e-3, # learning rate of the navigator (Adam)
-             judge_lr:float|None=None, # learning rate of the reconstructor or objective (default: lr)
-             schedule:str='constant', # 'constant', or 'cos': both rates decay to 0 at `steps` (`LRSchedule`)
-             space:str='z', # latent space to move in: 'z', 'w' or 'w+'
-             device=None, # 'cpu', 'cuda', ... (default: the best available)
-             out:str|Path|None=None, # folder for checkpoint and results; resumed when it holds this run
-             progress:bool=True, # show a progress bar
-             checkpoint_every:int=500, # steps between checkpoints
-             trust_pickle:bool=False, # allow a generator checkpoint that needs code to load
-             shards:int|None=None, # slices of the batch with their own random streams (default: 1, or the torchrun world size)
-             amp:bool=False, # bf16 autocast on CUDA
-             compile:bool=False, # torch.compile the generator and the objective
-             train:bool=True, # False: build (and resume) the run without training it
-             **options, # method options, e.g. navigator='unit', reconstructor='resnet18', shift_scale=6. (default: the generator's)
-            ) -> Run:
-    "Discover `n_dirs` directions in `generator`'s latent space with `method`; resumable through `out`."
-    method_builder(method)
-    G = load_generator(generator, trust_pickle=trust_pickle)
-    n_dirs = n_dirs or min(G.latent_shape(space)[-1], 32)
-    rank, world = dist_rank_world()
-    shards = shards or world
-    if shards % world: raise ValueError(f"shards={shards} must be a multiple of the number of processes ({world})")
-    steps = _default_steps(G) if steps is None else steps
-    if schedule not in ('constant', 'cos'): raise ValueError(f"unknown schedule {schedule!r}; expected 'constant' or 'cos'")
-    if schedule == 'cos': schedule = f'cos:{steps}'  # the decay is fixed to the run's length: resuming cannot stretch it
-    config = dict(generator=generator, method=method, n_dirs=n_dirs, batch_size=batch_size, seed=seed, lr=lr,
-                  judge_lr=judge_lr, schedule=schedule, space=space, shards=shards, options=options, steps=steps)
-    if world > 1 and device is None and torch.cuda.is_available(): device = f"cuda:{os.environ.get('LOCAL_RANK', 0)}"
-    if out is not None:
-        out = Path(out)
-        if (out/'config.json').exists(): _check_same_run(out, config)
-        else: save_json({k: config[k] for k in _RUN_KEYS}, out/'config.json')
-    run = Run(config, device, out, progress, checkpoint_every, trust_pickle, amp, compile)
-    if out is not None and (out/'checkpoint.pt').exists():
-        resume(run.learner, out/'checkpoint.pt')
-        if run.learner.step > config['steps']:
-            raise RunMismatchError(f"{out} already holds {run.learner.step} steps of this run, more than the {config['steps']} asked for")
-    if not train: return run
-    run.learner.fit(config['steps'])
-    if rank == 0:
-        run.evaluate()
-        if out is not None: run.save()
-    return run

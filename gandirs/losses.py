@@ -6,14 +6,14 @@ Docs: https://gandirs.github.io/gandirs/losses.html.md"""
 
 # %% ../nbs/04_losses.ipynb #f29dd8c5
 from __future__ import annotations
+from dataclasses import dataclass, field
 import torch
 from torch import nn, Tensor
 import torch.nn.functional as F
 from .core import *
-from .navigators import Configurable
 
 # %% auto #0
-__all__ = ['Result', 'ReconstructorLoss', 'Objective', 'ReconstructorObjective']
+__all__ = ['Result', 'ReconstructorLoss', 'Record', 'Objective', 'ReconstructorObjective', 'CentroidLoss', 'CentroidObjective']
 
 # %% ../nbs/04_losses.ipynb #3cf161f9
 class Result(dict):
@@ -81,11 +81,28 @@ class ReconstructorLoss(Configurable, nn.Module):
 
     def extra_repr(self): return f"dir_weight={self.dir_weight}, shift_weight={self.shift_weight}"
 
+# %% ../nbs/04_losses.ipynb #fc76643b
+@dataclass
+class Record:
+    "What one training step hands its objective."
+    k:Tensor # [bs] long, the directions
+    eps:Tensor # [bs] the shifts
+    x0:Tensor|None = None # [bs, c, h, w] images of the latents
+    x1:Tensor|None = None # [bs, c, h, w] images of the shifted latents (with autograd to the navigator)
+    latent:Tensor|None = None # [bs, *latent_shape] the latents
+    shifted:Tensor|None = None # [bs, *latent_shape] the moved latents
+    extras:dict = field(default_factory=dict) # the navigator's named extras, e.g. units [bs, dim]
+
+    def __repr__(self):
+        show = lambda v: f"tensor{list(v.shape)}" if isinstance(v, Tensor) else repr(v)
+        items = [f"{n}={show(getattr(self, n))}" for n in ('k', 'eps', 'x0', 'x1', 'latent', 'shifted')]
+        return f"Record({', '.join(items)}, extras={ {n: show(v) for n, v in self.extras.items()} })"
+
 # %% ../nbs/04_losses.ipynb #d8589472
 class Objective(nn.Module):
-    "Base class of training objectives: `forward(...)` returns a `Result` whose `loss` is minimised."
-    def forward(self, *args, **kwargs) -> Result:
-        raise NotImplementedError(f"{type(self).__name__} must implement forward(...) -> Result")
+    "Base class of training objectives: `forward(record)` returns a `Result` whose `loss` is minimised."
+    def forward(self, rec:Record) -> Result:
+        raise NotImplementedError(f"{type(self).__name__} must implement forward(record) -> Result")
 
 class ReconstructorObjective(Objective):
     "Voynov & Babenko's objective: a reconstructor predicts (k, eps) from the image pair, scored by `criterion`."
@@ -96,10 +113,61 @@ class ReconstructorObjective(Objective):
         self.reconstructor = reconstructor
         self.criterion = criterion if criterion is not None else ReconstructorLoss()
 
-    def forward(self, x0:Tensor, # [bs, c, h, w] images of the latents
-                x1:Tensor, # [bs, c, h, w] images of the shifted latents
-                k:Tensor, # [bs] long, directions
-                eps:Tensor, # [bs] shifts
+    def forward(self, rec:Record, # the step's record: images x0, x1 and the true k, eps
                ) -> Result: # loss, ce, l1, acc
-        logits, shift = self.reconstructor(x0, x1)
-        return self.criterion(logits, shift, k, eps)
+        logits, shift = self.reconstructor(rec.x0, rec.x1)
+        return self.criterion(logits, shift, rec.k, rec.eps)
+
+# %% ../nbs/04_losses.ipynb #0460eb0a
+class CentroidLoss(nn.Module):
+    "Pull each attribute's (unit) latent changes to their centroid; push centroids of different attributes apart."
+    def __init__(self, n_dirs:int, # number of attributes K
+                 margin:float=2 ** .5, # centroids closer than this are pushed apart
+                 push_weight:float=1., # weight of the push term
+                ):
+        super().__init__()
+        self.n_dirs, self.margin, self.push_weight = n_dirs, float(margin), float(push_weight)
+
+    def forward(self, u:Tensor, # [bs, dim] unit changes
+                k:Tensor, # [bs] long attributes
+               ) -> Result: # loss, pull, push
+        if u.ndim != 2 or k.shape != (len(u),):
+            raise ValueError(f"CentroidLoss expects u [bs, dim] and k [bs], got {list(u.shape)} and {list(k.shape)}")
+        counts = torch.bincount(k, minlength=self.n_dirs).to(u)  # [K]
+        sums = u.new_zeros(self.n_dirs, u.shape[1]).index_add(0, k, u)
+        c = sums / counts.clamp(min=1)[:, None]  # [K, dim] centroids (zero where absent)
+        pull = (u - c[k]).pow(2).sum(1).mean()
+        present = counts > 0
+        cp = c[present]
+        n = len(cp)
+        if n > 1:
+            dist = (cp[:, None] - cp[None]).pow(2).sum(-1).add(1e-12).sqrt()  # [n, n]
+            off = ~torch.eye(n, dtype=torch.bool, device=u.device)
+            push = F.relu(self.margin - dist[off]).pow(2).mean()
+        else: push = u.new_zeros(())
+        return Result(loss=pull + self.push_weight * push, pull=pull.detach(), push=push.detach())
+
+    def extra_repr(self): return f"n_dirs={self.n_dirs}, margin={self.margin:.3g}, push_weight={self.push_weight}"
+
+# %% ../nbs/04_losses.ipynb #f5442637
+class CentroidObjective(Objective):
+    "`base(record)` plus `weight` times the centroid loss of the record's unit changes (`extras['units']`)."
+    def __init__(self, base:nn.Module, # e.g. a `ReconstructorObjective`
+                 n_dirs:int, # number of attributes
+                 weight:float=1., # weight of the centroid loss
+                 margin:float=2 ** .5, # centroid margin
+                ):
+        super().__init__()
+        self.base, self.weight = base, float(weight)
+        self.centroid = CentroidLoss(n_dirs, margin)
+
+    @property
+    def reconstructor(self): return getattr(self.base, 'reconstructor', None)
+
+    def forward(self, rec:Record) -> Result:
+        if 'units' not in rec.extras:
+            raise ValueError(f"CentroidObjective scores the navigator's unit changes, but this record's extras hold "
+                             f"{sorted(rec.extras) or 'nothing'}: use a navigator whose move returns 'units' (ManifoldNavigator)")
+        r = self.base(rec)
+        c = self.centroid(rec.extras['units'], rec.k)
+        return Result(r, loss=r.loss + self.weight * c.loss, pull=c.pull, push=c.push)

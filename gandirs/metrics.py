@@ -6,54 +6,21 @@ Docs: https://gandirs.github.io/gandirs/metrics.html.md"""
 
 # %% ../nbs/06_metrics.ipynb #45549db8
 from __future__ import annotations
-import math, contextlib
+import math
 from collections import namedtuple
 import numpy as np
 import torch
 from torch import nn, Tensor
 from fastcore.basics import AttrDict
 from .core import *
-from .generators import Generator
-from .navigators import sample_shifts
+from .generators.base import Generator
+from .samplers import sample_shifts
 
 # %% auto #0
-__all__ = ['Match', 'to_space', 'navigate', 'evaluating', 'rca', 'linear_sum_assignment', 'cos_matrix', 'match_directions',
-           'factor_cos', 'subspace_share', 'digit_change_rate', 'summary_table']
-
-# %% ../nbs/06_metrics.ipynb #35890966
-def to_space(generator:Generator, # a generator with `mapping`
-             z:Tensor, # [bs, z_dim] latent codes
-             space:str='z', # 'z', 'w' or 'w+'
-            ) -> Tensor: # [bs, *generator.latent_shape(space)]
-    "z mapped into `space`: z itself, w, or w broadcast to [bs, num_ws, w_dim]."
-    shape = generator.latent_shape(space)
-    if space == 'z': return z
-    w = generator.mapping(z)
-    if space == 'w': return w[:, 0] if w.ndim == 3 else w
-    return w if w.ndim == 3 else w[:, None].expand(-1, shape[0], -1)
-
-def navigate(navigator:nn.Module, # a navigator: forward(latent, k, eps)
-             latent:Tensor, # [bs, *navigator.latent_shape]
-             k:Tensor, # [bs] long, direction indices
-             eps:Tensor, # [bs] float, shifts
-            ) -> Tensor: # [bs, *navigator.latent_shape], detached
-    "Shifted latents; autograd stays on inside for navigators that differentiate."
-    with torch.enable_grad(): out = navigator(latent, k, eps)
-    if out.shape != latent.shape:
-        raise ValueError(f"{type(navigator).__name__} returned a latent of shape {list(out.shape)} for input {list(latent.shape)}; expected the same shape")
-    return out.detach()
+__all__ = ['Match', 'rca', 'linear_sum_assignment', 'cos_matrix', 'match_directions', 'factor_cos', 'subspace_share',
+           'digit_change_rate', 'summary_table']
 
 # %% ../nbs/06_metrics.ipynb #2134e7f9
-@contextlib.contextmanager
-def evaluating(*mods): # modules (anything else is ignored)
-    "Context manager: the modules in eval mode inside, their own train/eval modes restored after."
-    mods = [m for m in mods if isinstance(m, nn.Module)]
-    modes = [(s, s.training) for m in mods for s in m.modules()]
-    for m in mods: m.eval()
-    try: yield
-    finally:
-        for s, t in modes: s.training = t
-
 @torch.no_grad()
 def rca(generator:Generator, # the frozen generator
         navigator:nn.Module, # forward(latent, k, eps); `n_dirs`, `space`
@@ -75,8 +42,8 @@ def rca(generator:Generator, # the frozen generator
             k = ks[i:i+batch_size]; bs = len(k)
             z, eps = generator.sample_z(bs, rng=rng), sample_shifts(bs, 1, S, m, rng=rng)[1]
             k, eps = k.to(dev), eps.to(dev)
-            lat = to_space(generator, z, space)
-            x0, x1 = generator(lat, space), generator(navigate(navigator, lat, k, eps), space)
+            lat = generator.to_space(z, space)
+            x0, x1 = generator(lat, space), generator(navigator(lat, k, eps), space)
             logits, shift = reconstructor(x0, x1)
             if logits.shape != (bs, n_dirs):
                 raise ValueError(f"reconstructor logits have shape {list(logits.shape)}; expected [{bs}, {n_dirs}] (batch, navigator.n_dirs)")
@@ -191,11 +158,11 @@ def digit_change_rate(generator:Generator, # the frozen generator (MNIST: images
         f = getattr(oracle, 'probs', oracle)  # gandirs.oracles take images in [-1, 1] through `probs`
         return torch.cat([f(generator(lat[i:i+batch_size], space)).argmax(-1) for i in range(0, len(lat), batch_size)])
     with evaluating(navigator, oracle):
-        lat = to_space(generator, z, space)
+        lat = generator.to_space(z, space)
         c0 = classes(lat).repeat(len(shifts))
         latr = lat.repeat(len(shifts), *[1]*(lat.ndim-1))
         eps = shifts.to(dev).repeat_interleave(n)
-        rates = [(classes(navigate(navigator, latr, torch.full_like(eps, k, dtype=torch.long), eps)) != c0).double().mean().item()
+        rates = [(classes(navigator(latr, torch.full_like(eps, k, dtype=torch.long), eps)) != c0).double().mean().item()
                  for k in dirs]
     return AttrDict(per_dir=rates, rate=float(np.mean(rates)), dirs=dirs)
 

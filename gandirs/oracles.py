@@ -12,7 +12,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn, Tensor
 from .core import *
-from .generators import unwrap_state_dict, match_state_dict
+from .generators.base import unwrap_state_dict, match_state_dict
 
 # %% auto #0
 __all__ = ['LeNet5', 'to_lenet_input', 'MnistOracle', 'load_mnist_oracle']
@@ -74,12 +74,11 @@ class MnistOracle(LeNet5):
         conf, cls = p.max(-1)
         return cls, conf
 
-def load_mnist_oracle(path:str|Path|None=None, # LeNet-5 state dict; default: the shared-data classifier
+def load_mnist_oracle(path:str|Path, # a LeNet-5 MNIST classifier's state dict
                       fit:str='resize', # how 28x28 digits become 32x32: 'resize' or 'pad'
                       trust_pickle:bool=False, # allow a pickle that runs code: only for files you trust
                      ) -> MnistOracle:
     "The pretrained MNIST classifier, frozen."
-    path = shared_data('mnist_mlp_gan/lenet_classifier.pth') if path is None else path
     oracle = MnistOracle(fit)
     oracle.load_state_dict(match_state_dict(oracle, unwrap_state_dict(load_checkpoint(path, trust_pickle))))
     return oracle

@@ -6,7 +6,7 @@ Docs: https://gandirs.github.io/gandirs/viz.html.md"""
 
 # %% ../nbs/08_viz.ipynb #661d994f
 from __future__ import annotations
-import math
+import io, math
 from pathlib import Path
 import numpy as np
 import torch
@@ -14,18 +14,18 @@ from torch import nn, Tensor
 from PIL import Image, ImageDraw, ImageFont
 from matplotlib.figure import Figure
 from .core import *
-from .generators import Generator
-from .metrics import to_space, navigate, evaluating
+from .generators.base import Generator
+from .navigators.base import Navigator
 from .navigators.attention import group_mass
 
 # %% auto #0
-__all__ = ['traversal_images', 'label_grid', 'traversal_grid', 'save_traversal_gif', 'ema', 'plot_history', 'plot_rca_curves',
-           'plot_attention', 'attention_profile_image']
+__all__ = ['traversal_images', 'label_grid', 'fmt_shift', 'traversal_grid', 'JPEG', 'save_traversal_gif', 'ema', 'plot_history',
+           'plot_rca_curves', 'plot_attention', 'attention_profile_image']
 
 # %% ../nbs/08_viz.ipynb #89af4899
 @torch.no_grad()
 def traversal_images(generator:Generator, # the frozen generator
-                     navigator:nn.Module, # forward(latent, k, eps); `n_dirs`, `space`
+                     navigator:Navigator, # what moves the latents (its `walk`)
                      z:Tensor|int, # [n_z, z_dim] latent codes, or how many to sample (with `seed`)
                      dirs=None, # direction indices (default all)
                      shifts=None, # [n_shifts] shifts (default `linspace(-S, S, n_shifts)`)
@@ -35,6 +35,7 @@ def traversal_images(generator:Generator, # the frozen generator
                      seed:int=0, # seed when `z` is a count
                     ) -> Tensor: # [n_dirs, n_z, n_shifts, c, h, w] on the CPU, in [-1, 1]
     "Images of every latent moved along every direction by every shift."
+    if not isinstance(navigator, Navigator): raise TypeError(f"traversals need a gandirs Navigator (with walk), got a {type(navigator).__name__}")
     dirs = list(range(navigator.n_dirs)) if dirs is None else [int(d) for d in dirs]
     shifts = torch.linspace(-S, S, n_shifts) if shifts is None else torch.as_tensor(shifts, dtype=torch.float32).reshape(-1)
     bad = [d for d in dirs if not 0 <= d < navigator.n_dirs]
@@ -42,12 +43,12 @@ def traversal_images(generator:Generator, # the frozen generator
     dev, space = generator.device, getattr(navigator, 'space', 'z')
     z = generator.sample_z(z, seed=seed) if isinstance(z, int) else generator.check_latent(z.to(dev), 'z')
     nd, nz, ns = len(dirs), len(z), len(shifts)
-    lat = to_space(generator, z, space).repeat_interleave(ns, 0)  # [nz*ns, ...], order (z, shift)
+    lat = generator.to_space(z, space).repeat_interleave(ns, 0)  # [nz*ns, ...], order (z, shift)
     lat = lat.repeat(nd, *[1]*(lat.ndim-1))  # [nd*nz*ns, ...], order (dir, z, shift)
     k = torch.tensor(dirs, device=dev).repeat_interleave(nz*ns)
     eps = shifts.to(dev).repeat(nd*nz)
     with evaluating(navigator):
-        imgs = torch.cat([generator(navigate(navigator, lat[i:i+chunk], k[i:i+chunk], eps[i:i+chunk]), space).cpu()
+        imgs = torch.cat([generator(navigator.walk(lat[i:i+chunk], k[i:i+chunk], eps[i:i+chunk]), space).cpu()
                           for i in range(0, len(lat), chunk)])
     return imgs.view(nd, nz, ns, *imgs.shape[1:])
 
@@ -98,12 +99,14 @@ def label_grid(imgs:Tensor, # [rows, cols, c, h, w] or [rows, groups, cols, c, h
     if title: draw.text((left, m), title, fill='black', font=font, anchor='la')
     return im
 
-def _fmt(s:float):
+# %% ../nbs/08_viz.ipynb #f3f223cc
+def fmt_shift(s:float) -> str:
+    "A shift as a column label: '0', or signed with three significant digits."
     s = round(s, 4)  # linspace leaves 1e-7 where 0 was meant
     return '0' if s == 0 else f'{s:+.3g}'
 
 def traversal_grid(generator:Generator, # the frozen generator
-                   navigator:nn.Module, # forward(latent, k, eps); `n_dirs`, `space`
+                   navigator:Navigator, # what moves the latents (its `walk`)
                    z:Tensor|int=3, # [n_z, z_dim] latent codes, or how many to sample (with `seed`)
                    dirs=None, # direction indices (default all)
                    shifts=None, # [n_shifts] shifts (default `linspace(-S, S, n_shifts)`)
@@ -120,11 +123,26 @@ def traversal_grid(generator:Generator, # the frozen generator
     shifts = torch.linspace(-S, S, n_shifts) if shifts is None else torch.as_tensor(shifts, dtype=torch.float32).reshape(-1)
     imgs = traversal_images(generator, navigator, z, dirs, shifts, chunk=chunk, seed=seed)
     names = [f'dir {k}' for k in dirs] if names is None else list(names)
-    return label_grid(imgs, names, [_fmt(s) for s in shifts.tolist()], title, scale)
+    return label_grid(imgs, names, [fmt_shift(s) for s in shifts.tolist()], title, scale)
+
+# %% ../nbs/08_viz.ipynb #906b87e8
+class JPEG:
+    "A picture shown as a JPEG (downscaled to `max_side`): for large grids in notebooks that keep their outputs."
+    def __init__(self, img:Image.Image, # the picture
+                 max_side:int=1000, # longest side in pixels after downscaling (never upscaled)
+                 quality:int=80, # JPEG quality
+                ):
+        im = img.convert('RGB'); s = max_side / max(im.size)
+        if s < 1: im = im.resize((max(1, round(im.width * s)), max(1, round(im.height * s))), Image.LANCZOS)
+        buf = io.BytesIO(); im.save(buf, format='JPEG', quality=quality, optimize=True)
+        self.data, self.size = buf.getvalue(), im.size
+
+    def _repr_jpeg_(self): return self.data
+    def __repr__(self): return f"JPEG {self.size[0]}x{self.size[1]}, {len(self.data) // 1024} kB"
 
 # %% ../nbs/08_viz.ipynb #421db8ad
 def save_traversal_gif(generator:Generator, # the frozen generator
-                       navigator:nn.Module, # forward(latent, k, eps); `n_dirs`, `space`
+                       navigator:Navigator, # what moves the latents (its `walk`)
                        path:str|Path, # the .gif file to write
                        z:Tensor|int=4, # [n_z, z_dim] latent codes, or how many to sample (with `seed`)
                        dirs=None, # direction indices (default all)
@@ -143,7 +161,7 @@ def save_traversal_gif(generator:Generator, # the frozen generator
     shifts = torch.linspace(-S, S, n_shifts) if shifts is None else torch.as_tensor(shifts, dtype=torch.float32).reshape(-1)
     imgs = traversal_images(generator, navigator, z, dirs, shifts, chunk=chunk, seed=seed)
     names = [f'dir {k}' for k in dirs] if names is None else list(names)
-    frames = [label_grid(imgs[:, :, j], names, None, f'shift {_fmt(s)}', scale) for j, s in enumerate(shifts.tolist())]
+    frames = [label_grid(imgs[:, :, j], names, None, f'shift {fmt_shift(s)}', scale) for j, s in enumerate(shifts.tolist())]
     if bounce: frames += frames[-2:0:-1]
     return save_gif(frames, path, duration=duration)
 

@@ -11,13 +11,14 @@ from pathlib import Path
 import torch
 from torch import nn, Tensor
 import torch.nn.functional as F
+from fastcore.basics import patch
 from ..core import load_checkpoint, CheckpointError, make_rng
-from . import Generator
+from .base import Generator, load_published, state_dict_entry
 
 # %% auto #0
 __all__ = ['BIGGAN_DEEP_LAYERS', 'power_iteration', 'SpectralNormed', 'SNLinear', 'SNConv2d', 'TruncationBatchNorm',
            'ClassBatchNorm', 'AffineBatchNorm', 'GenBlock', 'SelfAttn', 'BigGANDeepNet', 'BigGAN', 'biggan_config',
-           'load_exact', 'load_biggan']
+           'load_biggan']
 
 # %% ../../nbs/01b_biggan.ipynb #66a83c70
 def power_iteration(w:Tensor, # [out, ...] a weight, flattened to [out, rest]
@@ -216,9 +217,7 @@ class BigGAN(Generator):
                                  f"{sorted(BIGGAN_DEEP_LAYERS)} or pass `layers`")
             layers = BIGGAN_DEEP_LAYERS[resolution]
         layers = [(bool(u), int(a), int(b)) for u, a, b in layers]
-        self.config = dict(layers=[list(l) for l in layers], ch=ch, attention_pos=attention_pos, z_dim=z_dim,
-                           class_embed_dim=class_embed_dim, num_classes=num_classes, n_stats=n_stats, eps=eps,
-                           class_idx=class_idx, truncation=truncation)
+        if 'layers' in self.config: self.config['layers'] = [list(l) for l in layers]  # the list used, as JSON keeps it
         self.z_dim, self.c_dim = z_dim, num_classes
         self.img_resolution = 4 * 2 ** sum(u for u, _, _ in layers)
         self.class_idx, self.truncation = class_idx, truncation
@@ -290,49 +289,27 @@ def _from_port_config(cfg:dict) -> dict:
                  class_embed_dim='class_embed_dim', num_classes='num_classes', n_stats='n_stats', eps='eps')
     return {ours: cfg[theirs] for theirs, ours in names.items() if theirs in cfg}
 
-# %% ../../nbs/01b_biggan.ipynb #2ce98c22
-def _fmt(keys, sd, n=8):
-    s = ', '.join(f"{k} {list(sd[k].shape)}" for k in keys[:n])
-    return s + (f" (and {len(keys) - n} more)" if len(keys) > n else '')
-
-def load_exact(model:nn.Module, # a model (on any device, `meta` included)
-               sd:dict, # the state dict to put into it
-               source:str='checkpoint', # named in errors
-              ) -> nn.Module:
-    "Load `sd` into `model` (taking its tensors), or raise a `CheckpointError` naming what did not fit."
-    want = model.state_dict()
-    missing = [k for k in want if k not in sd]
-    extra = [k for k in sd if k not in want]
-    shapes = [f"{k} is {list(sd[k].shape)}, expected {list(want[k].shape)}" for k in want
-              if k in sd and tuple(sd[k].shape) != tuple(want[k].shape)]
-    if missing or extra or shapes:
-        msg = [f"{source} does not fit {type(model).__name__}:"]
-        if missing: msg.append(f"  missing keys ({len(missing)}): {_fmt(missing, want)}")
-        if extra: msg.append(f"  unexpected keys ({len(extra)}): {_fmt(extra, sd)}")
-        if shapes: msg.append(f"  wrong shapes ({len(shapes)}): " + '; '.join(shapes[:8]) + (f" (and {len(shapes) - 8} more)" if len(shapes) > 8 else ''))
-        raise CheckpointError('\n'.join(msg))
-    model.load_state_dict(sd, assign=True)
-    return model
-
 # %% ../../nbs/01b_biggan.ipynb #b1c84ab2
+BigGAN.exact_names = True
+
+@patch(cls_method=True)
+def published_file(cls:BigGAN, path:Path) -> Path: return path/'pytorch_model.bin' if path.is_dir() else path
+
+@patch(cls_method=True)
+def read_published(cls:BigGAN, ckpt, path:Path, key:str|None=None) -> tuple[dict, dict]:
+    "The port's tensors and `BigGAN` arguments (from the shapes, then the folder's `config.json`)."
+    sd = state_dict_entry(ckpt)
+    if 'shared.weight' in sd or any(k.endswith('.sv0') for k in sd):
+        raise CheckpointError(f"{path} looks like a BigGAN-PyTorch (ajbrock) generator (keys 'shared.weight', '*.u0', "
+                              f"'*.sv0'); load_biggan reads the pytorch-pretrained-BigGAN (BigGAN-deep) layout "
+                              f"with 'embeddings.weight' and 'generator.*.weight_orig/_u/_v'")
+    cfg, cfg_file = biggan_config(sd), path/'config.json'
+    if path.is_dir() and cfg_file.exists(): cfg.update(_from_port_config(json.loads(cfg_file.read_text())))
+    return sd, cfg
+
 def load_biggan(path:str, # a pytorch-pretrained-BigGAN folder (pytorch_model.bin + config.json) or its .bin file
                 trust_pickle:bool=False, # allow a pickle that runs code: only for files you trust
                 **kw, # `BigGAN` arguments, e.g. class_idx=207, truncation=0.4; they override what is inferred
                ) -> BigGAN:
     "Load a pytorch-pretrained-BigGAN checkpoint (biggan-deep-128/256/512) as a frozen `BigGAN`."
-    p = Path(path).expanduser()
-    cfg_file = p / 'config.json' if p.is_dir() else None
-    if p.is_dir(): p = p / 'pytorch_model.bin'
-    sd = load_checkpoint(p, trust_pickle=trust_pickle)
-    if isinstance(sd, dict) and 'state_dict' in sd and isinstance(sd['state_dict'], dict): sd = sd['state_dict']
-    if 'shared.weight' in sd or any(k.endswith('.sv0') for k in sd):
-        raise CheckpointError(f"{p} looks like a BigGAN-PyTorch (ajbrock) generator (keys 'shared.weight', '*.u0', "
-                              f"'*.sv0'); load_biggan reads the pytorch-pretrained-BigGAN (BigGAN-deep) layout "
-                              f"with 'embeddings.weight' and 'generator.*.weight_orig/_u/_v'")
-    cfg = biggan_config(sd)
-    if cfg_file is not None and cfg_file.exists(): cfg.update(_from_port_config(json.loads(cfg_file.read_text())))
-    cfg.update(kw)
-    with torch.device('meta'): g = BigGAN(**cfg)
-    load_exact(g, sd, str(p))
-    g.spec = f'biggan:{path}'
-    return g.freeze()
+    return load_published(BigGAN, path, 'biggan', trust_pickle, **kw)

@@ -12,9 +12,9 @@ from pathlib import Path
 import torch
 from torch import nn, Tensor
 import torch.nn.functional as F
+from fastcore.basics import patch
 from ..core import load_checkpoint, CheckpointError
-from . import Generator
-from .biggan import load_exact
+from .base import Generator, load_published, state_dict_entry
 
 # %% auto #0
 __all__ = ['PROGGAN_SIZES', 'PixelNormLayer', 'WScaleLayer', 'NormConvBlock', 'NormUpscaleConvBlock', 'OutputConvBlock',
@@ -89,7 +89,7 @@ class ProgGAN(Generator):
         if wscales is not None and len(wscales) != n + 1:
             raise ValueError(f"ProgGAN: {n} layers and the output need {n + 1} wscales, got {len(wscales)}")
         sc = list(wscales) if wscales is not None else [None] * (n + 1)
-        self.config = dict(sizes=sizes, wscales=wscales, clamp=clamp)
+        if 'sizes' in self.config: self.config['sizes'] = sizes
         self.z_dim, self.clamp = sizes[0], clamp
         self.img_resolution = 4 * 2 ** (len(sizes) - 2)
         self.add_module('layer1', NormConvBlock(sizes[0], sizes[1], kernel_size=4, padding=3, scale=sc[0]))
@@ -138,18 +138,18 @@ def proggan_config(sd:dict, # a netdissect-layout state dict
         i += 1
     return dict(sizes=sizes)
 
+ProgGAN.exact_names = True
+
+@patch(cls_method=True)
+def read_published(cls:ProgGAN, ckpt, path:Path, key:str|None=None) -> tuple[dict, dict]:
+    "The tensors in the netdissect layout (a ptrblck file renamed, its stored scales kept) and `ProgGAN`'s sizes."
+    sd, cfg = state_dict_entry(ckpt), {}
+    if 'features.0.conv.weight' in sd: sd, cfg['wscales'] = from_ptrblck(sd)
+    return sd, {**cfg, **proggan_config(sd)}
+
 def load_proggan(path:str, # a .pth state dict in the netdissect or the ptrblck layout
                  trust_pickle:bool=False, # allow a pickle that runs code: only for files you trust
                  **kw, # `ProgGAN` arguments, e.g. clamp=False; they override what is inferred
                 ) -> ProgGAN:
     "Load a progressive GAN generator (e.g. CelebA-HQ 1024, the LSUN models) as a frozen `ProgGAN`."
-    p = Path(path).expanduser()
-    sd = load_checkpoint(p, trust_pickle=trust_pickle)
-    if isinstance(sd, dict) and 'state_dict' in sd and isinstance(sd['state_dict'], dict): sd = sd['state_dict']
-    cfg = {}
-    if 'features.0.conv.weight' in sd: sd, cfg['wscales'] = from_ptrblck(sd)
-    cfg.update(proggan_config(sd)); cfg.update(kw)
-    with torch.device('meta'): g = ProgGAN(**cfg)
-    load_exact(g, sd, str(p))
-    g.spec = f'proggan:{path}'
-    return g.freeze()
+    return load_published(ProgGAN, path, 'proggan', trust_pickle, **kw)

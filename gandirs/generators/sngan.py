@@ -10,9 +10,9 @@ import json, math
 from pathlib import Path
 import torch
 from torch import nn, Tensor
+from fastcore.basics import patch
 from ..core import load_checkpoint, CheckpointError
-from . import Generator
-from .biggan import load_exact
+from .base import Generator, load_published, state_dict_entry
 
 # %% auto #0
 __all__ = ['SN_RES_GEN_CONFIGS', 'ResBlockGenerator', 'Reshape', 'SNGAN', 'sngan_config', 'load_sngan']
@@ -55,7 +55,7 @@ class SNGAN(Generator):
                 ):
         super().__init__()
         channels = [int(c) for c in channels]
-        self.config = dict(channels=channels, z_dim=z_dim, img_channels=img_channels, seed_dim=seed_dim)
+        if 'channels' in self.config: self.config['channels'] = channels
         self.z_dim, self.img_channels = z_dim, img_channels
         self.img_resolution = seed_dim * 2 ** (len(channels) - 1)
         self.model = nn.Sequential(
@@ -106,18 +106,18 @@ def _newest_generator(folder:Path) -> Path:
     if not steps: raise FileNotFoundError(f"{folder} holds no generator.pt (nor generator_N.pt)")
     return steps[-1][1]
 
-def load_sngan(path:str, # a folder with args.json + generator.pt (or generator_N.pt), or a generator .pt file
-               trust_pickle:bool=False, # allow a pickle that runs code: only for files you trust
-               **kw, # `SNGAN` arguments; they override what is inferred
-              ) -> SNGAN:
-    "Load a GANLatentDiscovery SN-GAN generator (MNIST / Anime Faces) as a frozen `SNGAN`."
-    p = Path(path).expanduser()
-    folder = p if p.is_dir() else p.parent
-    if p.is_dir(): p = _newest_generator(p)
-    sd = load_checkpoint(p, trust_pickle=trust_pickle)
-    if isinstance(sd, dict) and 'state_dict' in sd and isinstance(sd['state_dict'], dict): sd = sd['state_dict']
+# %% ../../nbs/01c_sngan.ipynb #fa15ec47
+SNGAN.exact_names = True
+
+@patch(cls_method=True)
+def published_file(cls:SNGAN, path:Path) -> Path: return _newest_generator(path) if path.is_dir() else path
+
+@patch(cls_method=True)
+def read_published(cls:SNGAN, ckpt, path:Path, key:str|None=None) -> tuple[dict, dict]:
+    "The generator's tensors and `SNGAN` arguments (from the shapes, then the run folder's `args.json`)."
+    sd = state_dict_entry(ckpt)
     cfg = sngan_config(sd)
-    args_file = folder / 'args.json'
+    args_file = (path if path.is_dir() else path.parent)/'args.json'
     if args_file.exists():
         args = json.loads(args_file.read_text())
         if 'latent_dim' in args: cfg['z_dim'] = int(args['latent_dim'])
@@ -125,10 +125,13 @@ def load_sngan(path:str, # a folder with args.json + generator.pt (or generator_
         res = _MODEL_RES.get(args.get('model'))
         got = cfg['seed_dim'] * 2 ** (len(cfg['channels']) - 1)
         if res is not None and res != got:
-            raise CheckpointError(f"{args_file} names model {args['model']!r} ({res}x{res}) but {p.name} holds a "
-                                  f"{got}x{got} generator (channels {cfg['channels']})")
-    cfg.update(kw)
-    with torch.device('meta'): g = SNGAN(**cfg)
-    load_exact(g, _fill_twins(sd), str(p))
-    g.spec = f'sngan:{path}'
-    return g.freeze()
+            raise CheckpointError(f"{args_file} names model {args['model']!r} ({res}x{res}) but {cls.published_file(path).name} "
+                                  f"holds a {got}x{got} generator (channels {cfg['channels']})")
+    return _fill_twins(sd), cfg
+
+def load_sngan(path:str, # a folder with args.json + generator.pt (or generator_N.pt), or a generator .pt file
+               trust_pickle:bool=False, # allow a pickle that runs code: only for files you trust
+               **kw, # `SNGAN` arguments; they override what is inferred
+              ) -> SNGAN:
+    "Load a GANLatentDiscovery SN-GAN generator (MNIST / Anime Faces) as a frozen `SNGAN`."
+    return load_published(SNGAN, path, 'sngan', trust_pickle, **kw)

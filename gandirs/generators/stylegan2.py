@@ -13,7 +13,7 @@ import torch.nn.functional as F
 from torch import nn, Tensor
 from fastcore.basics import patch
 from ..core import *
-from . import Generator
+from .base import Generator
 
 # %% auto #0
 __all__ = ['NOISE_MODES', 'setup_filter', 'upfirdn2d', 'upsample2d', 'bias_act', 'normalize_2nd_moment', 'FullyConnectedLayer',
@@ -211,6 +211,7 @@ class SynthesisLayer(nn.Module):
     def extra_repr(self):
         return f"in_channels={self.in_channels}, out_channels={self.out_channels}, resolution={self.resolution}, up={self.up}"
 
+# %% ../../nbs/01a_stylegan2.ipynb #282f5613
 class ToRGBLayer(nn.Module):
     "Modulated 1x1 convolution to RGB, without demodulation."
     def __init__(self, in_channels:int, out_channels:int, w_dim:int, kernel_size:int=1, conv_clamp:float|None=None):
@@ -231,6 +232,7 @@ class ToRGBLayer(nn.Module):
 
     def extra_repr(self): return f"in_channels={self.in_channels}, out_channels={self.out_channels}"
 
+# %% ../../nbs/01a_stylegan2.ipynb #7a6270f7
 class SynthesisBlock(nn.Module):
     "One resolution of the skip generator: (constant input or up-sampling conv0), conv1, toRGB."
     def __init__(self, in_channels:int, # 0 for the first (4x4) block, which starts from a learned constant
@@ -261,6 +263,7 @@ class SynthesisBlock(nn.Module):
 
     def extra_repr(self): return f"resolution={self.resolution}"
 
+# %% ../../nbs/01a_stylegan2.ipynb #5322e7f1
 class SynthesisNetwork(nn.Module):
     "W+ to images: blocks b4, b8, ... b{img_resolution}, channels min(channel_base // res, channel_max)."
     def __init__(self, w_dim:int, img_resolution:int, img_channels:int,
@@ -316,10 +319,8 @@ class StyleGAN2(Generator):
         super().__init__()
         if noise_mode not in NOISE_MODES: raise ValueError(f"noise_mode must be one of {NOISE_MODES}, got {noise_mode!r}")
         mapping_kwargs = dict(mapping_kwargs or {})
-        self.init_kwargs = dict(z_dim=z_dim, w_dim=w_dim, img_resolution=img_resolution, img_channels=img_channels,
-                                c_dim=c_dim, mapping_kwargs=mapping_kwargs, channel_base=channel_base, channel_max=channel_max,
-                                channels=None if channels is None else [int(c) for c in channels], conv_clamp=conv_clamp,
-                                use_noise=use_noise, resample_filter=[float(t) for t in resample_filter])
+        self.config.update(mapping_kwargs=mapping_kwargs, channels=None if channels is None else [int(c) for c in channels],
+                           resample_filter=[float(t) for t in resample_filter])  # as JSON keeps them
         self.z_dim, self.w_dim, self.c_dim = z_dim, w_dim, c_dim
         self.img_resolution, self.img_channels = img_resolution, img_channels
         self.noise_mode, self.truncation_psi, self.fused_modconv, self.bf16 = noise_mode, truncation_psi, fused_modconv, bf16
@@ -331,93 +332,14 @@ class StyleGAN2(Generator):
         self.freeze()
 
     @property
+    def init_kwargs(self) -> dict:
+        "The architecture's constructor arguments (what NVlabs' checkpoints store as `init_kwargs`): `config` without the run-time settings."
+        return {k: v for k, v in self.config.items() if k not in ('noise_mode', 'truncation_psi', 'fused_modconv', 'bf16')}
+
+    @property
     def w_avg(self) -> Tensor: # [w_dim]
         "The average w (the centre of the truncation trick)."
         return self.mapping_network.w_avg
-
-    def mapping(self, z:Tensor, # [bs, z_dim]
-                c:Tensor|None=None, # [bs, c_dim] labels, for a conditional model
-                truncation_psi:float|None=None, # None: `self.truncation_psi`
-               ) -> Tensor: # [bs, w_dim]
-        "Z to W, truncated toward `w_avg` when psi < 1."
-        w = self.mapping_network(z, c)
-        psi = self.truncation_psi if truncation_psi is None else truncation_psi
-        return w if psi == 1 else self.truncate(w, psi)
-
-    def truncate(self, w:Tensor, # [bs, w_dim] or [bs, num_ws, w_dim]
-                 psi:float, # 1 leaves w alone, 0 gives w_avg
-                 cutoff:int|None=None, # truncate only the first `cutoff` layers (the result is then W+)
-                ) -> Tensor:
-        "The truncation trick: w_avg + psi (w - w_avg), optionally on the coarse layers only."
-        w_avg = self.w_avg.to(w.dtype)
-        if cutoff is None: return w_avg.lerp(w, psi)
-        ws = self.broadcast(w)
-        return torch.cat([w_avg.lerp(ws[:, :cutoff], psi), ws[:, cutoff:]], dim=1)
-
-    def broadcast(self, w:Tensor, # [bs, w_dim] or [bs, num_ws, w_dim]
-                 ) -> Tensor: # [bs, num_ws, w_dim]
-        "W to W+ (one copy per layer); W+ is checked and passed through."
-        if w.ndim == 2 and w.shape[1] == self.w_dim: return w[:, None].expand(-1, self.num_ws, -1)
-        if w.ndim == 3 and w.shape[1:] == (self.num_ws, self.w_dim): return w
-        raise ValueError(f"StyleGAN2 synthesis takes w of shape [bs, {self.w_dim}] or ws of shape "
-                         f"[bs, {self.num_ws}, {self.w_dim}], got {list(w.shape)}")
-
-    def synthesis(self, w:Tensor, # [bs, w_dim] or [bs, num_ws, w_dim]
-                  c:Tensor|None=None, # unused: the label acts through the mapping network
-                  noise_mode:str|None=None, # None: `self.noise_mode`
-                 ) -> Tensor: # [bs, img_channels, img_resolution, img_resolution], about [-1, 1], not clamped
-        "Images of a batch of w (all layers alike) or ws (W+)."
-        ws = self.broadcast(w)
-        noise_mode = noise_mode or self.noise_mode
-        if noise_mode not in NOISE_MODES: raise ValueError(f"noise_mode must be one of {NOISE_MODES}, got {noise_mode!r}")
-        with torch.autocast('cuda', dtype=torch.bfloat16, enabled=self.bf16 and ws.device.type == 'cuda'):
-            img = self.synthesis_network(ws, noise_mode, self.fused_modconv)
-        return img.float()
-
-    def style_layers(self, torgb:bool=True, # include the toRGB layers
-                    ) -> dict: # name ('b8.conv0') -> (ws index, layer module), in the order of the ws
-        "Every layer with a style affine, and the index of the w (in W+) that drives it."
-        out, i = {}, 0
-        for r in self.synthesis_network.block_resolutions:
-            block = getattr(self.synthesis_network, f'b{r}')
-            if r > 4: out[f'b{r}.conv0'] = (i, block.conv0)
-            out[f'b{r}.conv1'] = (i + block.num_conv - 1, block.conv1)
-            if torgb: out[f'b{r}.torgb'] = (i + block.num_conv, block.torgb)
-            i += block.num_conv
-        return out
-
-    def style_ws_index(self, torgb:bool=True) -> dict:
-        "Layer name -> index of its w in W+."
-        return {k: i for k, (i, _) in self.style_layers(torgb).items()}
-
-    def style_weights(self, torgb:bool=False, # include the toRGB layers (SeFa and rosinality's closed form leave them out)
-                     ) -> dict: # layer name -> [in_channels, w_dim]
-        "The style affine matrices A (style = A w + b, equalized-lr gain included) of each layer."
-        return {k: m.affine.effective_weight().detach() for k, (_, m) in self.style_layers(torgb).items()}
-
-    def estimate_w_avg(self, n:int=4096, # samples
-                       seed:int=0,
-                       c:Tensor|None=None, # [n, c_dim] labels of a conditional model; None: uniform random classes
-                      ) -> Tensor: # [w_dim]
-        "Set `w_avg` to the mean w of `n` samples (for checkpoints that do not store it)."
-        if self.c_dim and c is None:
-            c = F.one_hot(torch.randint(self.c_dim, (n,), generator=make_rng(seed)), self.c_dim).float()
-        with torch.no_grad():
-            w = self.mapping_network(self.sample_z(n, seed=seed), None if c is None else c.to(self.device)).mean(0)
-            self.mapping_network.w_avg.copy_(w)
-        return self.w_avg
-
-    def nvlabs_state_dict(self) -> dict:
-        "The state dict with NVlabs' key names (`mapping.*`, `synthesis.*`, as `G_ema.state_dict()`)."
-        return {_to_nvlabs_key(k): v for k, v in self.state_dict().items()}
-
-    def load_nvlabs_state_dict(self, sd:dict, # NVlabs key names
-                               layout:str='NVlabs', # what the checkpoint is, for error messages
-                              ):
-        "Load NVlabs-named tensors, with a clear error naming every key and shape that does not fit."
-        check_state_dict(sd, {k: v.shape for k, v in self.nvlabs_state_dict().items()}, layout)
-        self.load_state_dict({_from_nvlabs_key(k): v for k, v in sd.items()})
-        return self
 
     def extra_repr(self):
         return super().extra_repr() + f", channels={self.synthesis_network.channels}, noise_mode={self.noise_mode!r}"
@@ -425,6 +347,104 @@ class StyleGAN2(Generator):
 def _to_nvlabs_key(k:str) -> str: return re.sub(r'^(mapping|synthesis)_network\.', r'\1.', k)
 
 def _from_nvlabs_key(k:str) -> str: return re.sub(r'^(mapping|synthesis)\.', r'\1_network.', k)
+
+# %% ../../nbs/01a_stylegan2.ipynb #3feb051e
+@patch
+def mapping(self:StyleGAN2, z:Tensor, # [bs, z_dim]
+            c:Tensor|None=None, # [bs, c_dim] labels, for a conditional model
+            truncation_psi:float|None=None, # None: `self.truncation_psi`
+           ) -> Tensor: # [bs, w_dim]
+    "Z to W, truncated toward `w_avg` when psi < 1."
+    w = self.mapping_network(z, c)
+    psi = self.truncation_psi if truncation_psi is None else truncation_psi
+    return w if psi == 1 else self.truncate(w, psi)
+
+@patch
+def synthesis(self:StyleGAN2, w:Tensor, # [bs, w_dim] or [bs, num_ws, w_dim]
+              c:Tensor|None=None, # unused: the label acts through the mapping network
+              noise_mode:str|None=None, # None: `self.noise_mode`
+             ) -> Tensor: # [bs, img_channels, img_resolution, img_resolution], about [-1, 1], not clamped
+    "Images of a batch of w (all layers alike) or ws (W+)."
+    ws = self.broadcast(w)
+    noise_mode = noise_mode or self.noise_mode
+    if noise_mode not in NOISE_MODES: raise ValueError(f"noise_mode must be one of {NOISE_MODES}, got {noise_mode!r}")
+    with torch.autocast('cuda', dtype=torch.bfloat16, enabled=self.bf16 and ws.device.type == 'cuda'):
+        img = self.synthesis_network(ws, noise_mode, self.fused_modconv)
+    return img.float()
+
+# %% ../../nbs/01a_stylegan2.ipynb #b974f137
+@patch
+def truncate(self:StyleGAN2, w:Tensor, # [bs, w_dim] or [bs, num_ws, w_dim]
+             psi:float, # 1 leaves w alone, 0 gives w_avg
+             cutoff:int|None=None, # truncate only the first `cutoff` layers (the result is then W+)
+            ) -> Tensor:
+    "The truncation trick: w_avg + psi (w - w_avg), optionally on the coarse layers only."
+    w_avg = self.w_avg.to(w.dtype)
+    if cutoff is None: return w_avg.lerp(w, psi)
+    ws = self.broadcast(w)
+    return torch.cat([w_avg.lerp(ws[:, :cutoff], psi), ws[:, cutoff:]], dim=1)
+
+@patch
+def broadcast(self:StyleGAN2, w:Tensor, # [bs, w_dim] or [bs, num_ws, w_dim]
+             ) -> Tensor: # [bs, num_ws, w_dim]
+    "W to W+ (one copy per layer); W+ is checked and passed through."
+    if w.ndim == 2 and w.shape[1] == self.w_dim: return w[:, None].expand(-1, self.num_ws, -1)
+    if w.ndim == 3 and w.shape[1:] == (self.num_ws, self.w_dim): return w
+    raise ValueError(f"StyleGAN2 synthesis takes w of shape [bs, {self.w_dim}] or ws of shape "
+                     f"[bs, {self.num_ws}, {self.w_dim}], got {list(w.shape)}")
+
+# %% ../../nbs/01a_stylegan2.ipynb #fad22935
+@patch
+def style_layers(self:StyleGAN2, torgb:bool=True, # include the toRGB layers
+                ) -> dict: # name ('b8.conv0') -> (ws index, layer module), in the order of the ws
+    "Every layer with a style affine, and the index of the w (in W+) that drives it."
+    out, i = {}, 0
+    for r in self.synthesis_network.block_resolutions:
+        block = getattr(self.synthesis_network, f'b{r}')
+        if r > 4: out[f'b{r}.conv0'] = (i, block.conv0)
+        out[f'b{r}.conv1'] = (i + block.num_conv - 1, block.conv1)
+        if torgb: out[f'b{r}.torgb'] = (i + block.num_conv, block.torgb)
+        i += block.num_conv
+    return out
+
+@patch
+def style_ws_index(self:StyleGAN2, torgb:bool=True) -> dict:
+    "Layer name -> index of its w in W+."
+    return {k: i for k, (i, _) in self.style_layers(torgb).items()}
+
+@patch
+def style_weights(self:StyleGAN2, torgb:bool=False, # include the toRGB layers (SeFa and rosinality's closed form leave them out)
+                 ) -> dict: # layer name -> [in_channels, w_dim]
+    "The style affine matrices A (style = A w + b, equalized-lr gain included) of each layer."
+    return {k: m.affine.effective_weight().detach() for k, (_, m) in self.style_layers(torgb).items()}
+
+# %% ../../nbs/01a_stylegan2.ipynb #7b5b46fd
+@patch
+def estimate_w_avg(self:StyleGAN2, n:int=4096, # samples
+                   seed:int=0,
+                   c:Tensor|None=None, # [n, c_dim] labels of a conditional model; None: uniform random classes
+                  ) -> Tensor: # [w_dim]
+    "Set `w_avg` to the mean w of `n` samples (for checkpoints that do not store it)."
+    if self.c_dim and c is None:
+        c = F.one_hot(torch.randint(self.c_dim, (n,), generator=make_rng(seed)), self.c_dim).float()
+    with torch.no_grad():
+        w = self.mapping_network(self.sample_z(n, seed=seed), None if c is None else c.to(self.device)).mean(0)
+        self.mapping_network.w_avg.copy_(w)
+    return self.w_avg
+
+@patch
+def nvlabs_state_dict(self:StyleGAN2) -> dict:
+    "The state dict with NVlabs' key names (`mapping.*`, `synthesis.*`, as `G_ema.state_dict()`)."
+    return {_to_nvlabs_key(k): v for k, v in self.state_dict().items()}
+
+@patch
+def load_nvlabs_state_dict(self:StyleGAN2, sd:dict, # NVlabs key names
+                           layout:str='NVlabs', # what the checkpoint is, for error messages
+                          ):
+    "Load NVlabs-named tensors, with a clear error naming every key and shape that does not fit."
+    check_state_dict(sd, {k: v.shape for k, v in self.nvlabs_state_dict().items()}, layout)
+    self.load_state_dict({_from_nvlabs_key(k): v for k, v in sd.items()})
+    return self
 
 # %% ../../nbs/01a_stylegan2.ipynb #8f51d918
 def check_state_dict(sd:dict, # name -> tensor, from the checkpoint
@@ -552,6 +572,7 @@ def _merge(base:dict, extra:dict) -> dict:
     for k, v in extra.items(): out[k] = {**out.get(k, {}), **v} if isinstance(v, dict) else v
     return out
 
+# %% ../../nbs/01a_stylegan2.ipynb #53f33de4
 @patch(cls_method=True)
 def from_nvlabs_state_dict(cls:StyleGAN2, sd:dict, # NVlabs-named tensors
                            init_kwargs:dict|None=None, # NVlabs constructor kwargs stored with them, if any
@@ -681,6 +702,7 @@ class _NVlabsUnpickler(pickle.Unpickler):
     def persistent_load(self, pid):
         raise pickle.UnpicklingError(f"unsupported persistent id in an NVlabs pickle: {str(pid)[:80]}")
 
+# %% ../../nbs/01a_stylegan2.ipynb #f3b8870f
 def _module_tensors(obj:_Persistent, prefix:str='') -> dict:
     "The state dict of a persistent module, from its pickled `__dict__`."
     st, out = obj.state, {}

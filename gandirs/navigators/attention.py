@@ -10,10 +10,10 @@ import math
 import torch
 from torch import nn, Tensor
 import torch.nn.functional as F
+from fastcore.basics import patch
 from ..core import *
-from ..generators import Generator
-from . import Navigator, register_navigator
-from ..metrics import to_space
+from ..generators.base import Generator
+from .base import Navigator
 
 # %% auto #0
 __all__ = ['gaussian_kernel1d', 'smooth_layers', 'LayerAttention', 'latent_pca', 'PCADirections', 'FixedDirections',
@@ -69,7 +69,7 @@ def latent_pca(G:Generator, # the generator
         raise ValueError(f"the PCA subspace must have 1 <= n <= {dim} (the {space!r} dimension of this generator), got n={n}")
     rng = make_rng(seed)
     with torch.no_grad():
-        x = torch.cat([to_space(G, G.sample_z(min(4096, n_samples - i), rng=rng), space).float().cpu()
+        x = torch.cat([G.to_space(G.sample_z(min(4096, n_samples - i), rng=rng), space).float().cpu()
                        for i in range(0, n_samples, 4096)])
     x = x - x.mean(0)
     _, _, vt = torch.linalg.svd(x, full_matrices=False)
@@ -103,7 +103,6 @@ class FixedDirections(nn.Module):
     def forward(self) -> Tensor: return self.basis
 
 # %% ../../nbs/02d_attention.ipynb #1d8b9b20
-@register_navigator
 class AttentionNavigator(Navigator):
     "ContraFeat: offset of layer l = eps * gain * attention[k, l] * direction[k], directions in the top-n PCA subspace."
     alias = 'attention'
@@ -127,26 +126,6 @@ class AttentionNavigator(Navigator):
     def _direction_branch(self, n_pca, rng):
         return PCADirections(self.n_dirs, n_pca or self.dim, self.dim, rng=rng)
 
-    @classmethod
-    def for_generator(cls, G:Generator, # the generator
-                      n_dirs:int, # number of directions
-                      space:str='w+', # its latent space
-                      n_pca:int|None=None, # PCA subspace size (default: the whole dim)
-                      n_samples:int=10_000, # latents for the PCA
-                      **kwargs):
-        "A navigator for `G`, its PCA basis computed from `n_samples` latents."
-        nav = cls(n_dirs=n_dirs, latent_shape=G.latent_shape(space), space=space, n_pca=n_pca, **kwargs)
-        nav.set_basis(latent_pca(G, nav.dirs.basis.shape[0], space, n_samples, seed=nav.config['seed']))
-        return nav
-
-    def set_basis(self, basis:Tensor, # [n_pca, dim] orthonormal rows
-                 ):
-        "Set the PCA basis (a buffer, saved with the state dict)."
-        if basis.shape != self.dirs.basis.shape:
-            raise ValueError(f"basis must be {list(self.dirs.basis.shape)} ([n_pca, dim]), got {list(basis.shape)}")
-        self.dirs.basis = basis.detach().to(self.dirs.basis)
-        return self
-
     def directions(self) -> Tensor: return self.dirs() # [n_dirs, dim] unit rows
     def attention(self) -> Tensor: return self.attn() # [n_dirs, num_layers]
 
@@ -158,9 +137,12 @@ class AttentionNavigator(Navigator):
         e = eps[:, None, None] * self.edits()[k]
         return e if self.space == 'w+' else e[:, 0]
 
+    def move(self, latent, k, eps):  # the directions travel to the objective (ContraFeat's diversity term)
+        return super().move(latent, k, eps)[0], dict(directions=self.directions())
+
     def extra_repr(self): return super().extra_repr() + f", n_pca={self.dirs.basis.shape[0] if hasattr(self.dirs, 'coef') else None}, gain={self.gain}"
 
-@register_navigator
+# %% ../../nbs/02d_attention.ipynb #de080ce2
 class FixedAttentionNavigator(AttentionNavigator):
     "The layer branch alone, on top of fixed directions (e.g. GANSpace or SeFa + attention)."
     alias = 'fixed-attention'
@@ -184,6 +166,28 @@ class FixedAttentionNavigator(AttentionNavigator):
         nav = cls(len(directions), latent_shape, space, **kwargs)
         nav.set_basis(F.normalize(directions.detach().float(), dim=1))
         return nav
+
+# %% ../../nbs/02d_attention.ipynb #27d0cb5f
+@patch(cls_method=True)
+def for_generator(cls:AttentionNavigator, G:Generator, # the generator
+                  n_dirs:int, # number of directions
+                  space:str='w+', # its latent space
+                  n_pca:int|None=None, # PCA subspace size (default: the whole dim)
+                  n_samples:int=10_000, # latents for the PCA
+                  **kwargs):
+    "A navigator for `G`, its PCA basis computed from `n_samples` latents."
+    nav = cls(n_dirs=n_dirs, latent_shape=G.latent_shape(space), space=space, n_pca=n_pca, **kwargs)
+    nav.set_basis(latent_pca(G, nav.dirs.basis.shape[0], space, n_samples, seed=nav.config['seed']))
+    return nav
+
+@patch
+def set_basis(self:AttentionNavigator, basis:Tensor, # [n_pca, dim] orthonormal rows
+             ):
+    "Set the PCA basis (a buffer, saved with the state dict)."
+    if basis.shape != self.dirs.basis.shape:
+        raise ValueError(f"basis must be {list(self.dirs.basis.shape)} ([n_pca, dim]), got {list(basis.shape)}")
+    self.dirs.basis = basis.detach().to(self.dirs.basis)
+    return self
 
 # %% ../../nbs/02d_attention.ipynb #77029bc6
 def group_mass(attention:Tensor, # [n_dirs, num_layers]

@@ -6,21 +6,18 @@ Docs: https://gandirs.github.io/gandirs/closed_form.html.md"""
 
 # %% ../../nbs/02c_closed_form.ipynb #10073d94
 from __future__ import annotations
-import hashlib, json, os
+import hashlib, os
 from pathlib import Path
 import torch
 from torch import nn, Tensor
 import torch.nn.functional as F
 from ..core import *
-from ..generators import Generator
-from . import LinearNavigator, ShiftSampler, register_navigator, _resolve_layers
-from ..losses import ReconstructorLoss, ReconstructorObjective
-from ..metrics import to_space
-from ..learner import register_method, pick_reconstructor, generator_shift
+from ..generators.base import Generator
+from .base import LinearNavigator, _resolve_layers
 
 # %% auto #0
-__all__ = ['FixedNavigator', 'GANSpaceNavigator', 'SeFaNavigator', 'Covariance', 'pca', 'generator_hash', 'default_cache_dir',
-           'ganspace_pca', 'ganspace', 'sefa_weight', 'sefa', 'build_ganspace', 'build_sefa']
+__all__ = ['FixedNavigator', 'GANSpaceNavigator', 'SeFaNavigator', 'Covariance', 'pca', 'default_cache_dir', 'ganspace_pca',
+           'ganspace', 'sefa_weight', 'sefa']
 
 # %% ../../nbs/02c_closed_form.ipynb #20f8029b
 def _fix_signs(rows:Tensor) -> Tensor:
@@ -28,7 +25,6 @@ def _fix_signs(rows:Tensor) -> Tensor:
     idx = rows.abs().argmax(dim=1, keepdim=True)
     return rows * torch.sign(rows.gather(1, idx))
 
-@register_navigator
 class FixedNavigator(LinearNavigator):
     "Fixed unit directions held in a buffer (closed-form methods)."
     alias = 'fixed'
@@ -58,13 +54,11 @@ class FixedNavigator(LinearNavigator):
 
     def directions(self): return self.basis
 
-@register_navigator
 class GANSpaceNavigator(FixedNavigator):
     "GANSpace: principal components of sampled latents (or of features, regressed back to z), largest variance first."
     alias = 'ganspace_nav'
     extra_buffers = ('variances',)
 
-@register_navigator
 class SeFaNavigator(FixedNavigator):
     "SeFa: top eigenvectors of A^T A for the stacked, row-normalised style (or first-layer) weights A."
     alias = 'sefa_nav'
@@ -109,19 +103,6 @@ def pca(cov:Covariance|Tensor, # a `Covariance`, or samples [n, dim]
                 mean=cov.mean.float(), total_variance=float(C.trace()))
 
 # %% ../../nbs/02c_closed_form.ipynb #59c9ef81
-def generator_hash(G:nn.Module, # a generator (or any module)
-                  ) -> str: # hex sha256
-    "A hash of a module's class, settings and state dict (names, shapes, dtypes and values)."
-    h = hashlib.sha256(type(G).__qualname__.encode())
-    cfg = getattr(G, 'config', None) or getattr(G, 'init_kwargs', None)
-    h.update(json.dumps(cfg, sort_keys=True, default=str).encode())
-    h.update(repr(getattr(G, 'truncation_psi', None)).encode())
-    for name, t in sorted(G.state_dict().items()):
-        h.update(f"{name}{tuple(t.shape)}{t.dtype}".encode())
-        t = t.detach().cpu().contiguous().reshape(-1)  # 1-d: a 0-d tensor (a batch-norm counter) cannot be viewed as bytes
-        h.update(t.view(torch.uint8).numpy().tobytes() if t.numel() else b'')
-    return h.hexdigest()
-
 def default_cache_dir() -> Path:
     "`$GANDIRS_CACHE`, else `~/.cache/gandirs`."
     return Path(os.environ.get('GANDIRS_CACHE') or Path.home()/'.cache'/'gandirs')
@@ -139,6 +120,25 @@ def _feature_fn(G, layer):
         return out[0].reshape(len(z), -1)
     return features
 
+def _feature_pca(G, n_comp, layer, n_samples, rng, chunk) -> dict:
+    "PCA of a feature layer's activations, regressed back to z: one z-direction per principal component."
+    features = _feature_fn(G, layer)
+    zs, ys = [], []
+    for i in range(0, n_samples, chunk):
+        z = G.sample_z(min(chunk, n_samples - i), rng=rng); zs.append(z.cpu()); ys.append(features(z).float().cpu())
+    Z, Y = torch.cat(zs), torch.cat(ys)
+    rank = min(n_samples - 1, Y.shape[1], G.z_dim)
+    if not 1 <= n_comp <= rank:
+        raise ValueError(f"asked for {n_comp} components, but {n_samples} samples of {Y.shape[1]} features regressed onto "
+                         f"z of size {G.z_dim} have rank at most {rank}: use n_dirs <= {rank}")
+    mu = Y.mean(0)
+    _, S, V = torch.pca_lowrank(Y - mu, q=min(n_comp + 10, rank), center=False, niter=4)
+    coords = (Y - mu) @ V[:, :n_comp]  # [n, n_comp] principal coordinates
+    U = torch.linalg.lstsq(Z.double(), coords.double()).solution.float()  # [z_dim, n_comp]
+    return dict(components=_fix_signs(F.normalize(U.T, dim=1)), variances=(S[:n_comp]**2 / (n_samples - 1)).float(),
+                mean=mu, total_variance=float(((Y - mu)**2).sum() / (n_samples - 1)))
+
+# %% ../../nbs/02c_closed_form.ipynb #b90398ff
 @torch.no_grad()
 def ganspace_pca(G:Generator, # the generator
                  n_comp:int, # number of components
@@ -153,7 +153,7 @@ def ganspace_pca(G:Generator, # the generator
     space = 'w' if space == 'w+' else space
     G.latent_shape(space)
     if layer is not None and space != 'z': raise ValueError("layer= gives z-directions (PCA of features regressed to z): use space='z'")
-    key = f"{generator_hash(G)}-{space}-{layer}-{n_samples}-{seed}-{n_comp}"
+    key = f"{module_hash(G)}-{space}-{layer}-{n_samples}-{seed}-{n_comp}"
     path = None
     if cache_dir is not False:
         path = Path(cache_dir or default_cache_dir())/'ganspace'/f"{hashlib.sha256(key.encode()).hexdigest()[:24]}.safetensors"
@@ -164,24 +164,9 @@ def ganspace_pca(G:Generator, # the generator
     if layer is None:
         acc = Covariance()
         for i in range(0, n_samples, chunk):
-            acc.update(to_space(G, G.sample_z(min(chunk, n_samples - i), rng=rng), space).float())
+            acc.update(G.to_space(G.sample_z(min(chunk, n_samples - i), rng=rng), space).float())
         res = pca(acc, n_comp)
-    else:
-        features = _feature_fn(G, layer)
-        zs, ys = [], []
-        for i in range(0, n_samples, chunk):
-            z = G.sample_z(min(chunk, n_samples - i), rng=rng); zs.append(z.cpu()); ys.append(features(z).float().cpu())
-        Z, Y = torch.cat(zs), torch.cat(ys)
-        rank = min(n_samples - 1, Y.shape[1], G.z_dim)
-        if not 1 <= n_comp <= rank:
-            raise ValueError(f"asked for {n_comp} components, but {n_samples} samples of {Y.shape[1]} features regressed onto "
-                             f"z of size {G.z_dim} have rank at most {rank}: use n_dirs <= {rank}")
-        mu = Y.mean(0)
-        _, S, V = torch.pca_lowrank(Y - mu, q=min(n_comp + 10, rank), center=False, niter=4)
-        coords = (Y - mu) @ V[:, :n_comp]  # [n, n_comp] principal coordinates
-        U = torch.linalg.lstsq(Z.double(), coords.double()).solution.float()  # [z_dim, n_comp]
-        res = dict(components=_fix_signs(F.normalize(U.T, dim=1)), variances=(S[:n_comp]**2 / (n_samples - 1)).float(),
-                   mean=mu, total_variance=float(((Y - mu)**2).sum() / (n_samples - 1)))
+    else: res = _feature_pca(G, n_comp, layer, n_samples, rng, chunk)
     if path is not None:
         save_safetensors({k: v for k, v in res.items() if isinstance(v, Tensor)}, path, dict(total_variance=res['total_variance'], key=key))
     return dict(res, from_cache=False)
@@ -244,37 +229,3 @@ def sefa(G:Generator, # the generator
     edit = layers if space == 'w+' else None
     return SeFaNavigator.from_directions(_fix_signs(evecs[:, order].T).float(), G.latent_shape(space), space, edit,
                                          eigenvalues=evals[order].float())
-
-# %% ../../nbs/02c_closed_form.ipynb #2943bee5
-def _judge(G, n_dirs, seed, reconstructor, max_side, shift_scale, min_shift, shift_weight):
-    "The reconstructor objective and shift sampler of the linear baselines."
-    judge = pick_reconstructor(G, n_dirs, reconstructor, max_side, seed=seed + 1)
-    return ReconstructorObjective(judge, ReconstructorLoss(shift_weight=shift_weight)), ShiftSampler(n_dirs, generator_shift(G, shift_scale), min_shift, seed=seed + 2)
-
-@register_method('ganspace')
-def build_ganspace(G:Generator, # the generator
-                   n_dirs:int, # number of principal directions
-                   space:str='w', # 'w', 'w+' or 'z'
-                   seed:int=0, # seed of the samples and of the reconstructor
-                   layers=None, # 'w+' only: the layers to edit
-                   n_samples:int=20000, # latents to sample
-                   layer:str|None=None, # feature layer for generators without W (PCA regressed back to z)
-                   cache_dir:str|None|bool=None, # PCA cache (None: default, False: none)
-                   reconstructor:str|None=None, max_side:int|None=None, # the judge, as for `voynov`
-                   shift_scale:float|None=None, min_shift:float=.5, shift_weight:float=.25, # its shifts (None: the generator's, else 6) and loss
-                  ):
-    "GANSpace directions, with a reconstructor to train on them (or not: steps=0)."
-    nav = ganspace(G, n_dirs, space, layers, n_samples=n_samples, layer=layer, seed=seed, cache_dir=cache_dir)
-    return nav, *_judge(G, n_dirs, seed, reconstructor, max_side, shift_scale, min_shift, shift_weight)
-
-@register_method('sefa')
-def build_sefa(G:Generator, # the generator
-               n_dirs:int, # number of directions
-               space:str='w', # 'w', 'w+' or 'z'
-               seed:int=0, # seed of the reconstructor
-               layers=None, # W+ indices: the styles analysed and (in 'w+') the layers edited
-               reconstructor:str|None=None, max_side:int|None=None, # the judge, as for `voynov`
-               shift_scale:float|None=None, min_shift:float=.5, shift_weight:float=.25, # its shifts (None: the generator's, else 6) and loss
-              ):
-    "SeFa directions, with a reconstructor to train on them (or not: steps=0)."
-    return sefa(G, n_dirs, space, layers), *_judge(G, n_dirs, seed, reconstructor, max_side, shift_scale, min_shift, shift_weight)

@@ -10,50 +10,16 @@ import torch
 from torch import nn, Tensor
 import torch.nn.functional as F
 from ..core import *
-from ..generators import Generator
-from . import Navigator, ShiftSampler, register_navigator, reset_parameters_, _resolve_layers
-from ..losses import Result, Objective, ReconstructorLoss, ReconstructorObjective
-from ..learner import register_method, pick_reconstructor, generator_shift
+from .base import Navigator, _resolve_layers
 
 # %% auto #0
-__all__ = ['CentroidLoss', 'ManifoldNavigator', 'CentroidObjective', 'build_manifold']
-
-# %% ../../nbs/02b_manifold.ipynb #0460eb0a
-class CentroidLoss(nn.Module):
-    "Pull each attribute's (unit) latent changes to their centroid; push centroids of different attributes apart."
-    def __init__(self, n_dirs:int, # number of attributes K
-                 margin:float=2 ** .5, # centroids closer than this are pushed apart
-                 push_weight:float=1., # weight of the push term
-                ):
-        super().__init__()
-        self.n_dirs, self.margin, self.push_weight = n_dirs, float(margin), float(push_weight)
-
-    def forward(self, u:Tensor, # [bs, dim] unit changes
-                k:Tensor, # [bs] long attributes
-               ) -> Result: # loss, pull, push
-        if u.ndim != 2 or k.shape != (len(u),):
-            raise ValueError(f"CentroidLoss expects u [bs, dim] and k [bs], got {list(u.shape)} and {list(k.shape)}")
-        counts = torch.bincount(k, minlength=self.n_dirs).to(u)  # [K]
-        sums = u.new_zeros(self.n_dirs, u.shape[1]).index_add(0, k, u)
-        c = sums / counts.clamp(min=1)[:, None]  # [K, dim] centroids (zero where absent)
-        pull = (u - c[k]).pow(2).sum(1).mean()
-        present = counts > 0
-        cp = c[present]
-        n = len(cp)
-        if n > 1:
-            dist = (cp[:, None] - cp[None]).pow(2).sum(-1).add(1e-12).sqrt()  # [n, n]
-            off = ~torch.eye(n, dtype=torch.bool, device=u.device)
-            push = F.relu(self.margin - dist[off]).pow(2).mean()
-        else: push = u.new_zeros(())
-        return Result(loss=pull + self.push_weight * push, pull=pull.detach(), push=push.detach())
-
-    def extra_repr(self): return f"n_dirs={self.n_dirs}, margin={self.margin:.3g}, push_weight={self.push_weight}"
+__all__ = ['ManifoldNavigator']
 
 # %% ../../nbs/02b_manifold.ipynb #af327872
-@register_navigator
 class ManifoldNavigator(Navigator):
     "Offsets `eps * normalize(MLP([one_hot(k), eps(, z)]))`: a learned curve per attribute."
     alias = 'manifold'
+    batch_extras = ('units',)
     def __init__(self, n_dirs:int, # number of attributes K
                  latent_shape:int|tuple, # (dim,) or, for 'w+', (num_ws, w_dim)
                  space:str='z', # 'z', 'w' or 'w+'
@@ -77,7 +43,6 @@ class ManifoldNavigator(Navigator):
             mask = torch.zeros(self.latent_shape[0], 1)
             mask[self.layers if self.layers is not None else slice(None)] = 1.
             self.register_buffer('layer_mask', mask, persistent=False)
-        self.last_units = self.last_k = None
 
     def units(self, latent:Tensor, # [bs, *latent_shape]
               k:Tensor, # [bs] long
@@ -88,11 +53,13 @@ class ManifoldNavigator(Navigator):
         if self.condition: x.append(latent.mean(1) if self.space == 'w+' else latent)
         return F.normalize(self.mlp(torch.cat(x, 1).to(self.mlp[0].weight.dtype)), dim=1)
 
-    def offset(self, latent, k, eps):
+    def _spread(self, d:Tensor) -> Tensor: return d if self.space != 'w+' else d[:, None, :] * self.layer_mask
+
+    def offset(self, latent, k, eps): return self._spread(eps[:, None] * self.units(latent, k, eps))
+
+    def move(self, latent, k, eps):
         u = self.units(latent, k, eps)
-        if self.training: self.last_units, self.last_k = u, k
-        d = eps[:, None] * u
-        return d if self.space != 'w+' else d[:, None, :] * self.layer_mask
+        return latent + self._spread(eps[:, None] * u).to(latent.dtype), dict(units=u)
 
     @torch.no_grad()
     def directions(self, eps:float=1., # the magnitude whose directions are returned
@@ -103,54 +70,3 @@ class ManifoldNavigator(Navigator):
         return self.units(torch.zeros(self.n_dirs, *self.latent_shape, device=k.device), k, e)
 
     def extra_repr(self): return super().extra_repr() + f", condition={self.condition}"
-
-# %% ../../nbs/02b_manifold.ipynb #f5442637
-class CentroidObjective(Objective):
-    "`base(x0, x1, k, eps)` plus `weight` times the centroid loss of the navigator's last latent changes."
-    def __init__(self, base:nn.Module, # e.g. a `ReconstructorObjective`
-                 navigator:ManifoldNavigator, # the navigator whose changes are scored (held by reference)
-                 weight:float=1., # weight of the centroid loss
-                 margin:float=2 ** .5, # centroid margin
-                ):
-        super().__init__()
-        self.base, self.weight = base, float(weight)
-        self.centroid = CentroidLoss(navigator.n_dirs, margin)
-        object.__setattr__(self, '_navigator', navigator)  # not a submodule
-
-    @property
-    def reconstructor(self): return getattr(self.base, 'reconstructor', None)
-
-    def forward(self, x0:Tensor, x1:Tensor, k:Tensor, eps:Tensor) -> Result:
-        r = self.base(x0, x1, k, eps)
-        nav = self._navigator
-        if nav.last_units is None or len(nav.last_units) != len(k):
-            raise RuntimeError("CentroidObjective needs the navigator's changes for this batch: call the navigator (in train mode) "
-                               "on the same batch before the objective")
-        c = self.centroid(nav.last_units, nav.last_k)
-        nav.last_units = nav.last_k = None
-        return Result(r, loss=r.loss + self.weight * c.loss, pull=c.pull, push=c.push)
-
-# %% ../../nbs/02b_manifold.ipynb #92d0ff28
-@register_method('manifold')
-def build_manifold(G:Generator, # the generator
-                   n_dirs:int, # number of attributes
-                   space:str='z', # 'z', 'w' or 'w+'
-                   seed:int=0,
-                   layers=None, # 'w+' only: the layers to shift
-                   hidden:int=256, # MLP width
-                   n_hidden:int=2, # MLP hidden layers
-                   condition:bool=False, # feed the latent to the MLP
-                   centroid_weight:float=1., # weight of the centroid loss
-                   margin:float=2 ** .5, # centroid margin
-                   reconstructor:str|None=None, # 'lenet', 'resnet18' or None (by image size)
-                   max_side:int|None=None, # downsample the pair to this side first
-                   shift_scale:float|None=None, # S: eps ~ S * U(-1, 1) (None: the generator's, else 6)
-                   min_shift:float=.5, # |eps| >= min_shift
-                   shift_weight:float=.25, # weight of the shift regression
-                  ):
-    "Manifold navigator, reconstructor objective plus centroid loss, Voynov & Babenko's shift sampler."
-    nav = ManifoldNavigator.for_generator(G, n_dirs, space, layers=layers, hidden=hidden, n_hidden=n_hidden,
-                                          condition=condition, seed=seed)
-    judge = pick_reconstructor(G, n_dirs, reconstructor, max_side, seed=seed + 1)
-    base = ReconstructorObjective(judge, ReconstructorLoss(shift_weight=shift_weight))
-    return nav, CentroidObjective(base, nav, centroid_weight, margin), ShiftSampler(n_dirs, generator_shift(G, shift_scale), min_shift, seed=seed + 2)

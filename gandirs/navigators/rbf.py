@@ -10,23 +10,18 @@ import math
 import torch
 from torch import nn, Tensor
 import torch.nn.functional as F
-from pathlib import Path
-from PIL import Image
+from fastcore.basics import patch
 from ..core import *
-from ..generators import Generator
-from . import Navigator, ShiftSampler, register_navigator, sample_shifts
-from ..losses import ReconstructorLoss, ReconstructorObjective
-from ..metrics import to_space
-from ..learner import register_method, pick_reconstructor
+from .base import Navigator
 
 # %% auto #0
-__all__ = ['RBFNavigator', 'path_bend', 'path_images', 'path_grid', 'save_path_gif', 'MagnitudeSampler', 'build_warped']
+__all__ = ['RBFNavigator', 'path_bend']
 
 # %% ../../nbs/02a_rbf.ipynb #b3763989
-@register_navigator
 class RBFNavigator(Navigator):
     "WarpedGANSpace: K support sets of N RBF dipoles; moves along the normalised gradient of set k's RBF sum."
     alias = 'rbf'
+    walk_step:float = 0.05  # Euler step length of `walk`
     def __init__(self, n_dirs:int, # number of support sets K (one path family each)
                  latent_shape:int|tuple, # (dim,) of a 'z' or 'w' latent
                  space:str='z', # 'z' or 'w'
@@ -80,46 +75,52 @@ class RBFNavigator(Navigator):
 
     def offset(self, latent, k, eps): return eps[:, None] * self.direction(latent, k)
 
-    def path(self, latent:Tensor, # [bs, dim] starting latents
-             k:Tensor|int, # [bs] (or one) path index
-             eps:float, # length of one step
-             n_steps:int, # steps in each direction
-            ) -> Tensor: # [bs, 2*n_steps+1, dim], from -n_steps*eps through latent to +n_steps*eps
-        "Integrate the field both ways from each latent (Euler steps of length `eps`)."
-        k, _ = self.check(latent, k, 0.)
-        ends = []
-        for sign in (-1., 1.):
-            z, pts = latent, []
-            for _ in range(n_steps):
-                z = z + sign * eps * self.direction(z, k).to(z.dtype)
-                pts.append(z)
-            ends.append(pts)
-        return torch.stack(ends[0][::-1] + [latent] + ends[1], dim=1)
-
-    def walk(self, latent:Tensor, # [bs, dim]
-             k:Tensor|int, # [bs] path indices
-             eps:Tensor|float, # [bs] signed path lengths
-             max_step:float=0.1, # largest Euler step
-            ) -> Tensor: # [bs, dim] end points
-        "Follow path k for a length `eps` (any size), in steps no longer than `max_step`."
-        k, eps = self.check(latent, k, eps)
-        n = max(1, math.ceil(float(eps.abs().max()) / max_step)) if len(eps) else 1
-        z = latent
-        for _ in range(n): z = z + (eps / n)[:, None] * self.direction(z, k).to(z.dtype)
-        return z
-
-    def linear_directions(self) -> Tensor: # [K, dim] unit rows
-        "The limit of the directions as gamma -> 0: normalise(sum_i alpha_i v_i), the same at every latent."
-        return F.normalize((self.alphas[..., None] * (self.support + self.center)).sum(1), dim=1)
-
-    def directions(self) -> Tensor: # [K, dim] unit rows
-        "Each path's direction averaged over 256 typical latents (fixed seed): a linear summary for `factor_cos`."
-        z = torch.randn(256, self.dim, generator=make_rng(0)).to(self.center) * (self.latent_norm / math.sqrt(self.dim)) + self.center
-        k = torch.arange(self.n_dirs, device=z.device)
-        d = self.direction(z.repeat(self.n_dirs, 1), k.repeat_interleave(len(z))).view(self.n_dirs, len(z), self.dim)
-        return F.normalize(d.mean(1), dim=1)
-
     def extra_repr(self): return super().extra_repr() + f", n_dipoles={self.n_dipoles}"
+
+# %% ../../nbs/02a_rbf.ipynb #67dad4e2
+@patch
+def path(self:RBFNavigator, latent:Tensor, # [bs, dim] starting latents
+         k:Tensor|int, # [bs] (or one) path index
+         eps:float, # length of one step
+         n_steps:int, # steps in each direction
+        ) -> Tensor: # [bs, 2*n_steps+1, dim], from -n_steps*eps through latent to +n_steps*eps
+    "Integrate the field both ways from each latent (Euler steps of length `eps`)."
+    k, _ = self.check(latent, k, 0.)
+    ends = []
+    for sign in (-1., 1.):
+        z, pts = latent, []
+        for _ in range(n_steps):
+            z = z + sign * eps * self.direction(z, k).to(z.dtype)
+            pts.append(z)
+        ends.append(pts)
+    return torch.stack(ends[0][::-1] + [latent] + ends[1], dim=1)
+
+@patch
+@torch.no_grad()
+def walk(self:RBFNavigator, latent:Tensor, # [bs, dim]
+         k:Tensor|int, # [bs] path indices
+         eps:Tensor|float, # [bs] signed path lengths
+        ) -> Tensor: # [bs, dim] end points
+    "Follow path k for a length `eps`, in ceil(|eps| / walk_step) equal Euler steps (per latent, whatever the batch)."
+    k, eps = self.check(latent, k, eps)
+    n = torch.ceil(eps.abs() / self.walk_step - 1e-6).clamp(min=1)  # [bs] steps of each latent
+    z = latent
+    for i in range(int(n.max()) if len(n) else 0):
+        z = z + torch.where(n > i, eps / n, 0.)[:, None] * self.direction(z, k).to(z.dtype)
+    return z
+
+@patch
+def linear_directions(self:RBFNavigator) -> Tensor: # [K, dim] unit rows
+    "The limit of the directions as gamma -> 0: normalise(sum_i alpha_i v_i), the same at every latent."
+    return F.normalize((self.alphas[..., None] * (self.support + self.center)).sum(1), dim=1)
+
+@patch
+def directions(self:RBFNavigator) -> Tensor: # [K, dim] unit rows
+    "Each path's direction averaged over 256 typical latents (fixed seed): a linear summary for `factor_cos`."
+    z = torch.randn(256, self.dim, generator=make_rng(0)).to(self.center) * (self.latent_norm / math.sqrt(self.dim)) + self.center
+    k = torch.arange(self.n_dirs, device=z.device)
+    d = self.direction(z.repeat(self.n_dirs, 1), k.repeat_interleave(len(z))).view(self.n_dirs, len(z), self.dim)
+    return F.normalize(d.mean(1), dim=1)
 
 # %% ../../nbs/02a_rbf.ipynb #fd54e01f
 def path_bend(path:Tensor, # [bs, n_points, dim] points along paths
@@ -130,118 +131,3 @@ def path_bend(path:Tensor, # [bs, n_points, dim] points along paths
     chord = (path[:, -1] - path[:, 0]).norm(dim=-1)
     cos = F.cosine_similarity(s[:, 1:], s[:, :-1], dim=-1).clamp(-1, 1)
     return dict(chord_arc=chord / arc, turn_deg=torch.rad2deg(torch.acos(cos)).sum(1))
-
-# %% ../../nbs/02a_rbf.ipynb #53d5d0e0
-@torch.no_grad()
-def path_images(generator:Generator, # the frozen generator
-                navigator:RBFNavigator, # the RBF navigator (its `space` is used)
-                z:Tensor|int=3, # [n_z, z_dim] latent codes, or how many to sample (with `seed`)
-                dirs=None, # path indices (default all)
-                length:float=3., # path length each way
-                n_shifts:int=7, # images per path (odd, so the middle one is the start)
-                step:float=.05, # Euler step length
-                seed:int=0, # seed when `z` is a count
-               ) -> Tensor: # [n_dirs, n_z, n_shifts, c, h, w] on the CPU
-    "Images at evenly spaced points of the integrated paths through each latent."
-    dirs = list(range(navigator.n_dirs)) if dirs is None else [int(d) for d in dirs]
-    if n_shifts < 2 or n_shifts % 2 == 0: raise ValueError(f"n_shifts must be an odd number >= 3, got {n_shifts}")
-    dev = generator.device
-    z = generator.sample_z(z, seed=seed) if isinstance(z, int) else z.to(dev)
-    lat = to_space(generator, z, navigator.space)
-    half = n_shifts // 2
-    n = max(half, round(length / step / half) * half)  # Euler steps each way, a multiple of half
-    was = navigator.training; navigator.eval()
-    try:
-        with torch.enable_grad():
-            out = []
-            for d in dirs:
-                p = navigator.path(lat, d, length / n, n).detach()[:, ::n // half]  # [n_z, n_shifts, dim]
-                x = generator.generate(p.reshape(-1, p.shape[-1]), navigator.space)
-                out.append(x.view(len(z), n_shifts, *x.shape[1:]))
-    finally: navigator.train(was)
-    return torch.stack(out)
-
-def path_grid(generator:Generator, # the frozen generator
-              navigator:RBFNavigator, # the RBF navigator
-              z:Tensor|int=3, # [n_z, z_dim] latent codes, or how many to sample
-              dirs=None, # path indices (default all)
-              length:float=3., # path length each way
-              n_shifts:int=7, # images per path (odd)
-              step:float=.05, # Euler step length
-              names:list|None=None, # one name per path
-              title:str|None=None, # a line above the grid
-              scale:int|None=None, # integer enlargement
-              seed:int=0, # seed when `z` is a count
-             ) -> Image.Image:
-    "A labelled grid of `path_images`: rows are paths, one block of points per latent."
-    from gandirs.viz import label_grid
-    dirs = list(range(navigator.n_dirs)) if dirs is None else [int(d) for d in dirs]
-    imgs = path_images(generator, navigator, z, dirs, length, n_shifts, step, seed)
-    cols = [f'{t:+.2g}' if t else '0' for t in torch.linspace(-length, length, n_shifts).tolist()]
-    return label_grid(imgs, names or [f'path {d}' for d in dirs], cols, title, scale)
-
-def save_path_gif(generator:Generator, # the frozen generator
-                  navigator:RBFNavigator, # the RBF navigator
-                  path, # the .gif file to write
-                  z:Tensor|int=3, # [n_z, z_dim] latent codes, or how many to sample
-                  dirs=None, # path indices (default all)
-                  length:float=3., # path length each way
-                  n_shifts:int=13, # frames one way (odd)
-                  step:float=.05, # Euler step length
-                  names:list|None=None, # one name per path
-                  scale:int|None=None, # integer enlargement
-                  duration:int=100, # milliseconds per frame
-                  seed:int=0, # seed when `z` is a count
-                 ) -> Path:
-    "An animated GIF walking along the integrated paths and back; one frame per point."
-    from gandirs.viz import label_grid
-    dirs = list(range(navigator.n_dirs)) if dirs is None else [int(d) for d in dirs]
-    imgs = path_images(generator, navigator, z, dirs, length, n_shifts, step, seed)
-    names = names or [f'path {d}' for d in dirs]
-    frames = [label_grid(imgs[:, :, j], names, None, f'along path {t:+.2f}', scale)
-              for j, t in enumerate(torch.linspace(-length, length, n_shifts).tolist())]
-    return save_gif(frames + frames[-2:0:-1], path, duration=duration)
-
-# %% ../../nbs/02a_rbf.ipynb #7bee9eea
-class MagnitudeSampler(ShiftSampler):
-    "k uniform; |eps| uniform in [min_shift, scale] with a random sign (WarpedGANSpace's sampler)."
-    def __call__(self, bs:int, # batch size
-                 device:str|torch.device='cpu', # where the tensors go
-                ) -> tuple[Tensor, Tensor]: # k [bs] long, eps [bs]
-        k = torch.randint(0, self.n_dirs, (bs,), generator=self.rng)
-        mag = self.min_shift + (self.scale - self.min_shift) * torch.rand(bs, generator=self.rng)
-        sign = torch.where(torch.rand(bs, generator=self.rng) < .5, -1., 1.)
-        return k.to(device), (sign * mag).to(device)
-
-    def __repr__(self): return f"MagnitudeSampler(n_dirs={self.n_dirs}, |eps| ~ U({self.min_shift}, {self.scale}), random sign)"
-
-# %% ../../nbs/02a_rbf.ipynb #eb318787
-@register_method('warped')
-def build_warped(G:Generator, # the generator
-                 n_dirs:int, # number of support sets (paths)
-                 space:str='z', # 'z' or 'w'
-                 seed:int=0,
-                 n_dipoles:int=8, # dipoles per support set
-                 gamma:float|None=None, # initial RBF gamma (None: 1/dim)
-                 learn_gammas:bool=True, # learn one log-gamma per set
-                 learn_alphas:bool=False, # learn the RBF weights
-                 reconstructor:str|None=None, # 'lenet', 'resnet18' or None (by image size)
-                 max_side:int|None=None, # downsample the pair to this side first
-                 shift_scale:float=.45, # largest |eps| (the paper's default)
-                 min_shift:float=.25, # smallest |eps| (the paper's default)
-                 shift_weight:float=.25, # weight of the shift regression (the paper's lambda_reg)
-                 n_center:int=1024, # samples to measure the centre and norm of W latents
-                ):
-    "WarpedGANSpace: RBF navigator, reconstructor objective, paper's shift sampler."
-    center, latent_norm = None, None
-    if space != 'z':
-        with torch.no_grad(): w = to_space(G, G.sample_z(n_center, seed=seed + 3), space).float().cpu()
-        center = w.mean(0)
-        latent_norm = round(float((w - center).norm(dim=1).mean()), 6)
-    nav = RBFNavigator.for_generator(G, n_dirs, space, n_dipoles=n_dipoles, gamma=gamma, learn_gammas=learn_gammas,
-                                     learn_alphas=learn_alphas, latent_norm=latent_norm, seed=seed)
-    if center is not None:
-        with torch.no_grad(): nav.center.copy_(center)
-    judge = pick_reconstructor(G, n_dirs, reconstructor, max_side, seed=seed + 1)
-    objective = ReconstructorObjective(judge, ReconstructorLoss(shift_weight=shift_weight))
-    return nav, objective, MagnitudeSampler(n_dirs, shift_scale, min_shift, seed=seed + 2)
