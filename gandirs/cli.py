@@ -93,7 +93,7 @@ def peak_tflops(device_name:str, # e.g. 'NVIDIA H100 80GB HBM3'
         if key in device_name: return b if bf16 else f
     return None
 
-# %% ../nbs/10_cli.ipynb #1eb314bd
+# %% ../nbs/10_cli.ipynb #9e12f980
 def bench_step(generator:str, # generator SPEC
                method:str='voynov', batch_size:int=32, steps:int=20, warmup:int=3, device=None,
                reconstructor:str|None=None, n_dirs:int|None=None,

@@ -106,7 +106,7 @@ class ContrastObjective(Objective):
         res.div = div.detach()
         return res
 
-# %% ../nbs/04a_contrastive.ipynb #2c691f98
+# %% ../nbs/04a_contrastive.ipynb #a37655b9
 def _check_pairs(k:Tensor, name:str):
     if len(k) < 4 or len(k) % 2 or (k[0::2] != k[1::2]).any():
         raise ValueError(f"{name} needs batches of pairs sharing a direction (k[2i] == k[2i+1], at least 2 pairs); "
@@ -124,7 +124,7 @@ class BinaryContrastObjective(ContrastObjective):
         cons, orth = consistency_loss(q, pos, self.mask), orthogonality_loss(q, neg, self.mask)
         return self.regulariser(Result(loss=cons + orth, cons=cons.detach(), orth=orth.detach()), rec)
 
-# %% ../nbs/04a_contrastive.ipynb #932ef927
+# %% ../nbs/04a_contrastive.ipynb #7ab77a7e
 class PrototypeContrastObjective(ContrastObjective):
     "ContraFeat prototype: each change is consistent with its direction's learned RGB prototype and orthogonal to the others."
     def __init__(self, features:FeatureExtractor, # frozen feature network

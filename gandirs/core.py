@@ -52,7 +52,7 @@ def seed_everything(seed:int, # seed for python, numpy and torch's global genera
     "Seed the global generators (for code that does not take a `torch.Generator`)."
     random.seed(seed); np.random.seed(seed % 2**32); torch.manual_seed(seed)
 
-# %% ../nbs/00_core.ipynb #096b7498
+# %% ../nbs/00_core.ipynb #b0f7dbd3
 def random_orthonormal(n:int, # rows (the space's dimension)
                        k:int, # columns (how many orthonormal vectors), k <= n
                        rng:torch.Generator, # CPU generator that fixes them
@@ -255,7 +255,7 @@ def reset_parameters_(module:nn.Module, # every Linear and Conv2d inside is re-d
             if m.bias is not None: nn.init.uniform_(m.bias, -bound, bound, generator=rng)
     return module
 
-# %% ../nbs/00_core.ipynb #18a49997
+# %% ../nbs/00_core.ipynb #22917f4f
 class Frozen:
     "Mixin for pretrained modules: `freeze()` for good (eval mode, no weight gradients); `train()` changes nothing."
     def freeze(self):
@@ -276,7 +276,7 @@ def evaluating(*mods): # modules (anything else is ignored)
     finally:
         for s, t in modes: s.training = t
 
-# %% ../nbs/00_core.ipynb #a738533a
+# %% ../nbs/00_core.ipynb #3434a1ea
 def _fmt_dims(dims): return '[' + ', '.join('*' if d is None else str(d) for d in dims) + ']'
 
 def assert_shape(x:Tensor, # the tensor to check
@@ -289,7 +289,7 @@ def assert_shape(x:Tensor, # the tensor to check
         raise ValueError(f"{name} must have shape {_fmt_dims(shape)}, got {list(x.shape)}")
     return x
 
-# %% ../nbs/00_core.ipynb #2a26ca8f
+# %% ../nbs/00_core.ipynb #bc57dea2
 def module_hash(m:nn.Module, # a module, e.g. a generator
                ) -> str: # hex sha256
     "A hash of a module's class, settings and state dict (names, shapes, dtypes and values)."

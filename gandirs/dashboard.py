@@ -76,7 +76,7 @@ class DashState:
         self.z = self.generator.check_latent(z.to(self.generator.device), 'z')
         self.n_samples = len(self.z)
 
-# %% ../nbs/09_dashboard.ipynb #2bb2cab5
+# %% ../nbs/09_dashboard.ipynb #9e558726
 @patch
 def check_k(self:DashState, k_) -> int:
     "A valid direction index, or an error that says which ones exist."
@@ -117,7 +117,7 @@ def attention_of(self:DashState, k:int) -> Tensor: # [num_ws] on the CPU
         raise ValueError(f"navigator.attention() must be [n_dirs, num_ws] = [{self.n_dirs}, {self.num_ws}], got {list(a.shape)}")
     return a[k].detach().float().cpu()
 
-# %% ../nbs/09_dashboard.ipynb #648b5b61
+# %% ../nbs/09_dashboard.ipynb #7a1776f2
 @patch
 def state(self:DashState) -> dict:
     "A snapshot of what the picture depends on."
@@ -217,7 +217,7 @@ class Dashboard(DashState):
             if isinstance(r, Path): self.status.value = f"saved <code>{_esc(r)}</code>"
         except Exception as e: self.status.value = f"<span style='color:#b00'>{_esc(type(e).__name__)}: {_esc(e)}</span>"
 
-# %% ../nbs/09_dashboard.ipynb #e155eef3
+# %% ../nbs/09_dashboard.ipynb #a9b13fb0
 @patch
 def _build(self:Dashboard, step, export_dir):
     S, wide = self.S, {'description_width': 'initial'}
@@ -351,7 +351,7 @@ def _show_profile(self):
     self.profile_caption.value = f"attention of <b>{_esc(self.names[k])}</b> over the {L} W+ layers" + (f" ({'; '.join(note)})" if note else '')
     self._profile_key = key
 
-# %% ../nbs/09_dashboard.ipynb #aacc8d94
+# %% ../nbs/09_dashboard.ipynb #52acd1e9
 @patch_to(Dashboard)
 def _on_pick(self, ch):
     k = ch.new
@@ -362,7 +362,7 @@ def _on_pick(self, ch):
     self.last_k = k
     self._show_profile()
 
-# %% ../nbs/09_dashboard.ipynb #3c9337bf
+# %% ../nbs/09_dashboard.ipynb #3b3a0a2d
 @patch_to(Dashboard)
 def set(self, k:int, # the direction
         value:float, # its strength, in [-S, S]
@@ -406,7 +406,7 @@ def new_samples(self):
     self.seed_box.value = self.seed + 1
     return self
 
-# %% ../nbs/09_dashboard.ipynb #c6f1aab3
+# %% ../nbs/09_dashboard.ipynb #6061d046
 @patch_to(Dashboard)
 def _on_layers(self, layers):
     self.layers = self.check_layers(layers); self._show_profile(); self._changed()

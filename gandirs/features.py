@@ -152,7 +152,7 @@ class ShiftTolerantAlexFeatures(FeatureExtractor):
             d = d + lin(diff).mean((1, 2, 3))
         return d
 
-# %% ../nbs/03b_features.ipynb #df77f362
+# %% ../nbs/03b_features.ipynb #332bd68b
 def _stlpips_key(k:str) -> str:
     "Map a stlpips key to ours: net.sliceK.N.* -> slices.(K-1).N.*, linK.model.1.* -> lins.K.*, scaling_layer.* -> *."
     if k.startswith('scaling_layer.'): return k.removeprefix('scaling_layer.')

@@ -89,7 +89,7 @@ class Learner:
     @property
     def device(self): return self.generator.device
 
-# %% ../nbs/05_learner.ipynb #997c0b93
+# %% ../nbs/05_learner.ipynb #5e78a0e0
 @patch
 def batch(self:Learner, i:int=0, # which of this process's shards
          ) -> tuple: # latent, k, eps of one shard
@@ -138,7 +138,7 @@ def fit(self:Learner, n_steps:int, # train until this many steps in total (a res
     self.navigator.eval(); self.objective.eval()
     return self
 
-# %% ../nbs/05_learner.ipynb #fe79aa3f
+# %% ../nbs/05_learner.ipynb #7a4eedaf
 @patch
 def state_dict(self:Learner) -> dict:
     "Everything needed to continue exactly: weights, optimizer, random streams, step, callback states."

@@ -81,7 +81,7 @@ class ReconstructorLoss(Configurable, nn.Module):
 
     def extra_repr(self): return f"dir_weight={self.dir_weight}, shift_weight={self.shift_weight}"
 
-# %% ../nbs/04_losses.ipynb #fc76643b
+# %% ../nbs/04_losses.ipynb #0478abac
 @dataclass
 class Record:
     "What one training step hands its objective."

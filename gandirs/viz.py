@@ -99,7 +99,7 @@ def label_grid(imgs:Tensor, # [rows, cols, c, h, w] or [rows, groups, cols, c, h
     if title: draw.text((left, m), title, fill='black', font=font, anchor='la')
     return im
 
-# %% ../nbs/08_viz.ipynb #f3f223cc
+# %% ../nbs/08_viz.ipynb #f3faed28
 def fmt_shift(s:float) -> str:
     "A shift as a column label: '0', or signed with three significant digits."
     s = round(s, 4)  # linspace leaves 1e-7 where 0 was meant
@@ -125,12 +125,12 @@ def traversal_grid(generator:Generator, # the frozen generator
     names = [f'dir {k}' for k in dirs] if names is None else list(names)
     return label_grid(imgs, names, [fmt_shift(s) for s in shifts.tolist()], title, scale)
 
-# %% ../nbs/08_viz.ipynb #906b87e8
+# %% ../nbs/08_viz.ipynb #7427e9fa
 class JPEG:
     "A picture shown as a JPEG (downscaled to `max_side`): for large grids in notebooks that keep their outputs."
     def __init__(self, img:Image.Image, # the picture
-                 max_side:int=1000, # longest side in pixels after downscaling (never upscaled)
-                 quality:int=80, # JPEG quality
+                 max_side:int=800, # longest side in pixels after downscaling (never upscaled)
+                 quality:int=75, # JPEG quality
                 ):
         im = img.convert('RGB'); s = max_side / max(im.size)
         if s < 1: im = im.resize((max(1, round(im.width * s)), max(1, round(im.height * s))), Image.LANCZOS)

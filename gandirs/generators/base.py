@@ -16,9 +16,10 @@ from fastcore.basics import patch
 from ..core import *
 
 # %% auto #0
-__all__ = ['Generator', 'random_rotation', 'hue_to_rgb', 'ToyGenerator', 'ToyWGenerator', 'ToyLayerGroups', 'unwrap_state_dict',
-           'state_dict_entry', 'match_state_dict', 'DCGANGenerator', 'load_exact', 'load_published', 'load_dcgan',
-           'guess_img_shape', 'MLPGenerator', 'load_mlp', 'ModuleGenerator', 'parse_options', 'load_toy', 'load_python']
+__all__ = ['load_dcgan', 'load_mlp', 'Generator', 'random_rotation', 'hue_to_rgb', 'ToyGenerator', 'ToyWGenerator',
+           'ToyLayerGroups', 'unwrap_state_dict', 'state_dict_entry', 'match_state_dict', 'DCGANGenerator',
+           'load_exact', 'load_published', 'published_loader', 'guess_img_shape', 'MLPGenerator', 'ModuleGenerator',
+           'parse_options', 'load_toy', 'load_python']
 
 # %% ../../nbs/01_generators.ipynb #59e88dd8
 class Generator(Configurable, Frozen, nn.Module):
@@ -59,7 +60,7 @@ class Generator(Configurable, Frozen, nn.Module):
     def extra_repr(self):
         return f"z_dim={self.z_dim}, w_dim={self.w_dim}, num_ws={self.num_ws}, img={self.img_channels}x{self.img_resolution}x{self.img_resolution}"
 
-# %% ../../nbs/01_generators.ipynb #5b0d6f39
+# %% ../../nbs/01_generators.ipynb #08177bea
 @patch
 def mapping(self:Generator, z:Tensor, # [bs, z_dim]
             c:Tensor|None=None, # [bs, c_dim] class input for conditional generators
@@ -94,7 +95,7 @@ def to_space(self:Generator, z:Tensor, # [bs, z_dim] latent codes
     if space == 'w': return w[:, 0] if w.ndim == 3 else w
     return w if w.ndim == 3 else w[:, None].expand(-1, shape[0], -1)
 
-# %% ../../nbs/01_generators.ipynb #02719a69
+# %% ../../nbs/01_generators.ipynb #8aee10fc
 @patch
 @torch.no_grad()
 def generate(self:Generator, latent:Tensor, space:str='z', c:Tensor|None=None,
@@ -174,7 +175,7 @@ class ToyGenerator(Generator):
 
     def extra_repr(self): return super().extra_repr() + f", factors={self.factor_names}"
 
-# %% ../../nbs/01_generators.ipynb #49afd9bd
+# %% ../../nbs/01_generators.ipynb #a656c227
 @patch
 def render(self:ToyGenerator, f:Tensor, # [bs, n_factors] factor values
           ) -> Tensor: # [bs, 3, res, res] in [-1, 1]
@@ -397,7 +398,7 @@ class DCGANGenerator(Generator):
                                   f"{'not chained: ' + ', '.join(chain) if chain else ''}{'only one convolution' if len(convs) < 2 else ''}")
         return dict(nz=convs[0][1].shape[0], ngf=convs[-1][1].shape[0], nc=convs[-1][1].shape[1], resolution=4 * 2**(len(convs) - 1))
 
-# %% ../../nbs/01_generators.ipynb #59daff39
+# %% ../../nbs/01_generators.ipynb #baa6b605
 def _fmt_keys(keys, sd, n=8):
     s = ', '.join(f"{k} {list(sd[k].shape)}" for k in keys[:n])
     return s + (f" (and {len(keys) - n} more)" if len(keys) > n else '')
@@ -467,13 +468,22 @@ def load_published(cls:type, # a Generator class
     g.spec = f"{prefix}:{path}"
     return g.freeze()
 
-def load_dcgan(path:str, # a checkpoint holding a DCGAN generator's weights
+def published_loader(cls:type, # the Generator class the files hold
+                     prefix:str, # its SPEC prefix
+                     doc:str, # the loader's docstring
+                    ):
+    "The SPEC loader of `cls`: `load_PREFIX(path, trust_pickle=False, key=None, **kw)`, through `load_published`."
+    def loader(path:str, # the checkpoint file (or folder)
                trust_pickle:bool=False, # allow pickles that run code: only for files you trust
                key:str|None=None, # where the generator is inside the checkpoint, when it cannot be guessed
-               **kw, # DCGANGenerator arguments, overriding those read off the weights
-              ) -> DCGANGenerator:
-    "A `DCGANGenerator` from a checkpoint as published: hyper-parameters read off the shapes, names matched by order and shape."
-    return load_published(DCGANGenerator, path, 'dcgan', trust_pickle, key, **kw)
+               **kw, # constructor arguments, overriding those read from the checkpoint
+              ) -> Generator:
+        return load_published(cls, path, prefix, trust_pickle, key, **kw)
+    loader.__name__ = loader.__qualname__ = f'load_{prefix}'
+    loader.__doc__ = doc
+    return loader
+
+load_dcgan = published_loader(DCGANGenerator, 'dcgan', "A `DCGANGenerator` from a checkpoint as published: hyper-parameters read off the shapes, names matched by order and shape.")
 
 # %% ../../nbs/01_generators.ipynb #478ec31b
 _ACTIVATIONS = dict(relu=lambda a: nn.ReLU(), leaky_relu=lambda a: nn.LeakyReLU(a), elu=lambda a: nn.ELU(),
@@ -519,7 +529,7 @@ class MLPGenerator(Generator):
         "Images [bs, *img_shape] in [-1, 1] of z [bs, z_dim]."
         return self.net(z).view(len(z), *self.img_shape)
 
-# %% ../../nbs/01_generators.ipynb #c7ab75d4
+# %% ../../nbs/01_generators.ipynb #cf680039
 @patch(cls_method=True)
 def config_from_state_dict(cls:MLPGenerator, sd:Mapping) -> dict:
     "Layer sizes and batch-norm flags of an MLP generator, read off its weights."
@@ -536,13 +546,7 @@ def config_from_state_dict(cls:MLPGenerator, sd:Mapping) -> dict:
     norm = [any(a < s < b for s in stats) for a, b in zip(lin, lin[1:])]  # between hidden Linear j and j+1
     return dict(sizes=[ws[0].shape[1]] + [w.shape[0] for w in ws], norm=norm)
 
-def load_mlp(path:str, # a checkpoint holding an MLP generator's weights
-             trust_pickle:bool=False, # allow pickles that run code: only for files you trust
-             key:str|None=None, # where the generator is inside the checkpoint, when it cannot be guessed
-             **kw, # MLPGenerator arguments (img_shape, act, ...), overriding those read off the weights
-            ) -> MLPGenerator:
-    "An `MLPGenerator` from a checkpoint as published: sizes and batch norm read off the weights, names matched by order and shape."
-    return load_published(MLPGenerator, path, 'mlp', trust_pickle, key, **kw)
+load_mlp = published_loader(MLPGenerator, 'mlp', "An `MLPGenerator` from a checkpoint as published: sizes and batch norm read off the weights (give `img_shape` or `act` where they cannot be read), names matched by order and shape.")
 
 # %% ../../nbs/01_generators.ipynb #be5ac3bc
 class ModuleGenerator(Generator):
@@ -576,7 +580,7 @@ class ModuleGenerator(Generator):
         lo, hi = self.out_range
         return x if (lo, hi) == (-1., 1.) else (x - lo) / (hi - lo) * 2 - 1
 
-# %% ../../nbs/01_generators.ipynb #cfab9046
+# %% ../../nbs/01_generators.ipynb #00e53c4c
 def parse_options(s:str, # 'key=value,key=value', values as Python literals (or bare words)
                  ) -> dict:
     "Options of a SPEC such as `toy:resolution=64,factor_std=(3,2,2,1,1,1)`."

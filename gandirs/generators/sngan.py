@@ -106,7 +106,7 @@ def _newest_generator(folder:Path) -> Path:
     if not steps: raise FileNotFoundError(f"{folder} holds no generator.pt (nor generator_N.pt)")
     return steps[-1][1]
 
-# %% ../../nbs/01c_sngan.ipynb #fa15ec47
+# %% ../../nbs/01c_sngan.ipynb #4b5b73bf
 SNGAN.exact_names = True
 
 @patch(cls_method=True)

@@ -211,7 +211,7 @@ class SynthesisLayer(nn.Module):
     def extra_repr(self):
         return f"in_channels={self.in_channels}, out_channels={self.out_channels}, resolution={self.resolution}, up={self.up}"
 
-# %% ../../nbs/01a_stylegan2.ipynb #282f5613
+# %% ../../nbs/01a_stylegan2.ipynb #7e455989
 class ToRGBLayer(nn.Module):
     "Modulated 1x1 convolution to RGB, without demodulation."
     def __init__(self, in_channels:int, out_channels:int, w_dim:int, kernel_size:int=1, conv_clamp:float|None=None):
@@ -232,7 +232,7 @@ class ToRGBLayer(nn.Module):
 
     def extra_repr(self): return f"in_channels={self.in_channels}, out_channels={self.out_channels}"
 
-# %% ../../nbs/01a_stylegan2.ipynb #7a6270f7
+# %% ../../nbs/01a_stylegan2.ipynb #33dba804
 class SynthesisBlock(nn.Module):
     "One resolution of the skip generator: (constant input or up-sampling conv0), conv1, toRGB."
     def __init__(self, in_channels:int, # 0 for the first (4x4) block, which starts from a learned constant
@@ -263,7 +263,7 @@ class SynthesisBlock(nn.Module):
 
     def extra_repr(self): return f"resolution={self.resolution}"
 
-# %% ../../nbs/01a_stylegan2.ipynb #5322e7f1
+# %% ../../nbs/01a_stylegan2.ipynb #2271b737
 class SynthesisNetwork(nn.Module):
     "W+ to images: blocks b4, b8, ... b{img_resolution}, channels min(channel_base // res, channel_max)."
     def __init__(self, w_dim:int, img_resolution:int, img_channels:int,
@@ -348,7 +348,7 @@ def _to_nvlabs_key(k:str) -> str: return re.sub(r'^(mapping|synthesis)_network\.
 
 def _from_nvlabs_key(k:str) -> str: return re.sub(r'^(mapping|synthesis)\.', r'\1_network.', k)
 
-# %% ../../nbs/01a_stylegan2.ipynb #3feb051e
+# %% ../../nbs/01a_stylegan2.ipynb #8b7e3365
 @patch
 def mapping(self:StyleGAN2, z:Tensor, # [bs, z_dim]
             c:Tensor|None=None, # [bs, c_dim] labels, for a conditional model
@@ -372,7 +372,7 @@ def synthesis(self:StyleGAN2, w:Tensor, # [bs, w_dim] or [bs, num_ws, w_dim]
         img = self.synthesis_network(ws, noise_mode, self.fused_modconv)
     return img.float()
 
-# %% ../../nbs/01a_stylegan2.ipynb #b974f137
+# %% ../../nbs/01a_stylegan2.ipynb #2f4278a8
 @patch
 def truncate(self:StyleGAN2, w:Tensor, # [bs, w_dim] or [bs, num_ws, w_dim]
              psi:float, # 1 leaves w alone, 0 gives w_avg
@@ -393,7 +393,7 @@ def broadcast(self:StyleGAN2, w:Tensor, # [bs, w_dim] or [bs, num_ws, w_dim]
     raise ValueError(f"StyleGAN2 synthesis takes w of shape [bs, {self.w_dim}] or ws of shape "
                      f"[bs, {self.num_ws}, {self.w_dim}], got {list(w.shape)}")
 
-# %% ../../nbs/01a_stylegan2.ipynb #fad22935
+# %% ../../nbs/01a_stylegan2.ipynb #f385b8ec
 @patch
 def style_layers(self:StyleGAN2, torgb:bool=True, # include the toRGB layers
                 ) -> dict: # name ('b8.conv0') -> (ws index, layer module), in the order of the ws
@@ -418,7 +418,7 @@ def style_weights(self:StyleGAN2, torgb:bool=False, # include the toRGB layers (
     "The style affine matrices A (style = A w + b, equalized-lr gain included) of each layer."
     return {k: m.affine.effective_weight().detach() for k, (_, m) in self.style_layers(torgb).items()}
 
-# %% ../../nbs/01a_stylegan2.ipynb #7b5b46fd
+# %% ../../nbs/01a_stylegan2.ipynb #29474510
 @patch
 def estimate_w_avg(self:StyleGAN2, n:int=4096, # samples
                    seed:int=0,
@@ -572,7 +572,7 @@ def _merge(base:dict, extra:dict) -> dict:
     for k, v in extra.items(): out[k] = {**out.get(k, {}), **v} if isinstance(v, dict) else v
     return out
 
-# %% ../../nbs/01a_stylegan2.ipynb #53f33de4
+# %% ../../nbs/01a_stylegan2.ipynb #e2b18641
 @patch(cls_method=True)
 def from_nvlabs_state_dict(cls:StyleGAN2, sd:dict, # NVlabs-named tensors
                            init_kwargs:dict|None=None, # NVlabs constructor kwargs stored with them, if any
@@ -702,7 +702,7 @@ class _NVlabsUnpickler(pickle.Unpickler):
     def persistent_load(self, pid):
         raise pickle.UnpicklingError(f"unsupported persistent id in an NVlabs pickle: {str(pid)[:80]}")
 
-# %% ../../nbs/01a_stylegan2.ipynb #f3b8870f
+# %% ../../nbs/01a_stylegan2.ipynb #7ce6be00
 def _module_tensors(obj:_Persistent, prefix:str='') -> dict:
     "The state dict of a persistent module, from its pickled `__dict__`."
     st, out = obj.state, {}

@@ -7,14 +7,14 @@ Docs: https://gandirs.github.io/gandirs/navigator_registry.html.md"""
 # %% auto #0
 __all__ = []
 
-# %% ../../nbs/02f_navigator_registry.ipynb #843e4901
+# %% ../../nbs/02f_navigator_registry.ipynb #fce903c9
 from .base import *
 from .rbf import RBFNavigator
 from .manifold import ManifoldNavigator
 from .closed_form import FixedNavigator, GANSpaceNavigator, SeFaNavigator, ganspace, sefa
 from .attention import AttentionNavigator, FixedAttentionNavigator
 
-# %% ../../nbs/02f_navigator_registry.ipynb #0429de54
+# %% ../../nbs/02f_navigator_registry.ipynb #a1e5cd5e
 for _cls in (OrthoNavigator, UnitNavigator, ProjNavigator, FCNavigator, RandomNavigator, CoordinateNavigator, RBFNavigator,
              ManifoldNavigator, FixedNavigator, GANSpaceNavigator, SeFaNavigator, AttentionNavigator, FixedAttentionNavigator):
     register_navigator(_cls)

@@ -142,7 +142,7 @@ class AttentionNavigator(Navigator):
 
     def extra_repr(self): return super().extra_repr() + f", n_pca={self.dirs.basis.shape[0] if hasattr(self.dirs, 'coef') else None}, gain={self.gain}"
 
-# %% ../../nbs/02d_attention.ipynb #de080ce2
+# %% ../../nbs/02d_attention.ipynb #8a85be7c
 class FixedAttentionNavigator(AttentionNavigator):
     "The layer branch alone, on top of fixed directions (e.g. GANSpace or SeFa + attention)."
     alias = 'fixed-attention'
@@ -167,7 +167,7 @@ class FixedAttentionNavigator(AttentionNavigator):
         nav.set_basis(F.normalize(directions.detach().float(), dim=1))
         return nav
 
-# %% ../../nbs/02d_attention.ipynb #27d0cb5f
+# %% ../../nbs/02d_attention.ipynb #122d162b
 @patch(cls_method=True)
 def for_generator(cls:AttentionNavigator, G:Generator, # the generator
                   n_dirs:int, # number of directions

@@ -55,7 +55,7 @@ class Navigator(Configurable, nn.Module):
 
     def extra_repr(self): return f"n_dirs={self.n_dirs}, space={self.space!r}, latent_shape={self.latent_shape}"
 
-# %% ../../nbs/02_navigators.ipynb #863905b0
+# %% ../../nbs/02_navigators.ipynb #7d7f2c0b
 @patch
 def check(self:Navigator, latent:Tensor, # [bs, *latent_shape]
           k:Tensor|int, # [bs] direction indices (or one int for all)
@@ -84,7 +84,7 @@ def check(self:Navigator, latent:Tensor, # [bs, *latent_shape]
     if tuple(eps.shape) != (bs,): raise ValueError(f"{name}: eps must have shape [bs] = [{bs}], got {list(eps.shape)}")
     return k, eps
 
-# %% ../../nbs/02_navigators.ipynb #48452a4b
+# %% ../../nbs/02_navigators.ipynb #3826f0ab
 @patch
 def offset(self:Navigator, latent:Tensor, # [bs, *latent_shape]
            k:Tensor, # [bs] long
@@ -162,10 +162,7 @@ def _resolve_layers(layers, space, latent_shape):
 
 class LinearNavigator(Navigator):
     "Base for shifts `eps * direction[k]`; in 'w+' the shift goes to all layers or to `layers`."
-    def __init__(self, n_dirs:int, # number of directions K
-                 latent_shape:int|tuple, # (dim,) or, for 'w+', (num_ws, w_dim)
-                 space:str='z', # 'z', 'w' or 'w+'
-                 layers:slice|range|list|None=None, # 'w+' only: the layers to shift (None: all)
+    def __init__(self, n_dirs:int, latent_shape:int|tuple, space:str='z', layers=None, # as in `LinearNavigator`
                 ):
         super().__init__(n_dirs, latent_shape, space)
         self.dim = self.latent_shape[-1]
@@ -202,13 +199,8 @@ class LinearNavigator(Navigator):
 class OrthoNavigator(LinearNavigator):
     "Orthonormal directions: the first `n_dirs` columns of `matrix_exp(S - S.T)`, with S learned."
     alias = 'ortho'
-    def __init__(self, n_dirs:int, # number of directions K <= dim
-                 latent_shape:int|tuple, # (dim,) or (num_ws, w_dim)
-                 space:str='z', # 'z', 'w' or 'w+'
-                 layers:slice|range|list|None=None, # 'w+' only: the layers to shift
-                 init_std:float=1.0, # S starts ~ N(0, init_std^2)
-                 seed:int|None=None, # seed of the initial S
-                ):
+    def __init__(self, n_dirs:int, latent_shape:int|tuple, space:str='z', layers=None, # as in `LinearNavigator`
+                 init_std:float=1.0, seed:int|None=None): # S starts ~ N(0, init_std^2), drawn with `seed`
         super().__init__(n_dirs, latent_shape, space, layers)
         self._need_k_le_dim('orthonormal directions')
         self.skew_half = nn.Parameter(init_std * torch.randn(self.dim, self.dim, generator=self.seeded_rng(seed)))
@@ -223,13 +215,9 @@ class OrthoNavigator(LinearNavigator):
 class UnitNavigator(LinearNavigator):
     "Learned directions of unit length (any number of them, not necessarily orthogonal)."
     alias = 'unit'
-    def __init__(self, n_dirs:int, # number of directions (may exceed dim)
-                 latent_shape:int|tuple, # (dim,) or (num_ws, w_dim)
-                 space:str='z', # 'z', 'w' or 'w+'
-                 layers:slice|range|list|None=None, # 'w+' only: the layers to shift
+    def __init__(self, n_dirs:int, latent_shape:int|tuple, space:str='z', layers=None, # as in `LinearNavigator`
                  init_std:float=0.1, # initial entries ~ N(0, init_std^2)
-                 seed:int|None=None, # seed of the initial matrix
-                ):
+                 seed:int|None=None): # seed of the initial matrix
         super().__init__(n_dirs, latent_shape, space, layers)
         self.weight = nn.Parameter(init_std * torch.randn(self.n_dirs, self.dim, generator=self.seeded_rng(seed)))
 
@@ -238,14 +226,9 @@ class UnitNavigator(LinearNavigator):
 class ProjNavigator(LinearNavigator):
     "The paper code's `proj`: `|eps| * normalize(eps * a_k + b)`."
     alias = 'proj'
-    def __init__(self, n_dirs:int, # number of directions (may exceed dim)
-                 latent_shape:int|tuple, # (dim,) or (num_ws, w_dim)
-                 space:str='z', # 'z', 'w' or 'w+'
-                 layers:slice|range|list|None=None, # 'w+' only: the layers to shift
+    def __init__(self, n_dirs:int, latent_shape:int|tuple, space:str='z', layers=None, # as in `LinearNavigator`
                  bias:bool=True, # learn the bias b (the paper's code does)
-                 init_std:float=0.1, # initial a_k entries ~ N(0, init_std^2)
-                 seed:int|None=None, # seed of the initial weights
-                ):
+                 init_std:float=0.1, seed:int|None=None): # initial a_k entries ~ N(0, init_std^2), drawn with `seed`
         super().__init__(n_dirs, latent_shape, space, layers)
         rng = self.seeded_rng(seed)
         self.weight = nn.Parameter(init_std * torch.randn(self.n_dirs, self.dim, generator=rng))
@@ -263,14 +246,9 @@ class ProjNavigator(LinearNavigator):
 class FCNavigator(LinearNavigator):
     "The paper's `fc` navigator: an MLP of `eps * e_k` plus the residual `eps * e_k`."
     alias = 'fc'
-    def __init__(self, n_dirs:int, # number of directions K <= dim
-                 latent_shape:int|tuple, # (dim,) or (num_ws, w_dim)
-                 space:str='z', # 'z', 'w' or 'w+'
-                 layers:slice|range|list|None=None, # 'w+' only: the layers to shift
-                 inner_dim:int=1024, # width of the hidden layers (the paper's value)
-                 batchnorm:bool=True, # batch norm after each hidden layer, as in the paper
-                 seed:int|None=None, # seed of the initial weights
-                ):
+    def __init__(self, n_dirs:int, latent_shape:int|tuple, space:str='z', layers=None, # as in `LinearNavigator`
+                 inner_dim:int=1024, batchnorm:bool=True, # hidden width and batch norm, as in the paper
+                 seed:int|None=None): # seed of the initial weights
         super().__init__(n_dirs, latent_shape, space, layers)
         self._need_k_le_dim('the residual eps*e_k (padded to dim) needs them to')
         self.fc1, self.fc2, self.fc3 = nn.Linear(self.n_dirs, inner_dim), nn.Linear(inner_dim, inner_dim), nn.Linear(inner_dim, inner_dim)
@@ -301,12 +279,8 @@ class FCNavigator(LinearNavigator):
 class RandomNavigator(LinearNavigator):
     "Fixed random orthonormal directions (seeded, stored as a buffer)."
     alias = 'random'
-    def __init__(self, n_dirs:int, # number of directions K <= dim
-                 latent_shape:int|tuple, # (dim,) or (num_ws, w_dim)
-                 space:str='z', # 'z', 'w' or 'w+'
-                 layers:slice|range|list|None=None, # 'w+' only: the layers to shift
-                 seed:int|None=0, # seed of the random directions
-                ):
+    def __init__(self, n_dirs:int, latent_shape:int|tuple, space:str='z', layers=None, # as in `LinearNavigator`
+                 seed:int|None=0): # seed of the random directions
         super().__init__(n_dirs, latent_shape, space, layers)
         self._need_k_le_dim('orthonormal directions')
         q = random_orthonormal(self.dim, self.n_dirs, self.seeded_rng(seed))
@@ -317,11 +291,7 @@ class RandomNavigator(LinearNavigator):
 class CoordinateNavigator(LinearNavigator):
     "The first `n_dirs` coordinate axes: `latent + eps * e_k`."
     alias = 'coordinate'
-    def __init__(self, n_dirs:int, # number of directions K <= dim
-                 latent_shape:int|tuple, # (dim,) or (num_ws, w_dim)
-                 space:str='z', # 'z', 'w' or 'w+'
-                 layers:slice|range|list|None=None, # 'w+' only: the layers to shift
-                ):
+    def __init__(self, n_dirs:int, latent_shape:int|tuple, space:str='z', layers=None): # as in `LinearNavigator`
         super().__init__(n_dirs, latent_shape, space, layers)
         self._need_k_le_dim('coordinate axes')
         self.register_buffer('basis', torch.eye(self.n_dirs, self.dim), persistent=False)
@@ -352,7 +322,7 @@ def save_directions(nav:Navigator, # a registered navigator
     except TypeError as e: raise TypeError(f"metadata and the navigator's config must be JSON-serialisable: {e}") from e
     return save_safetensors(nav.state_dict(), path, header)
 
-# %% ../../nbs/02_navigators.ipynb #747be687
+# %% ../../nbs/02_navigators.ipynb #e9c55f12
 def _decode_header(path, raw):
     if raw.get('format') != json.dumps(_FORMAT):
         raise CheckpointError(f"{path} is not a gandirs directions file: its metadata has no format={_FORMAT!r} "

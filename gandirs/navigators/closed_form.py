@@ -138,7 +138,7 @@ def _feature_pca(G, n_comp, layer, n_samples, rng, chunk) -> dict:
     return dict(components=_fix_signs(F.normalize(U.T, dim=1)), variances=(S[:n_comp]**2 / (n_samples - 1)).float(),
                 mean=mu, total_variance=float(((Y - mu)**2).sum() / (n_samples - 1)))
 
-# %% ../../nbs/02c_closed_form.ipynb #b90398ff
+# %% ../../nbs/02c_closed_form.ipynb #a954d553
 @torch.no_grad()
 def ganspace_pca(G:Generator, # the generator
                  n_comp:int, # number of components

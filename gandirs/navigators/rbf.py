@@ -77,7 +77,7 @@ class RBFNavigator(Navigator):
 
     def extra_repr(self): return super().extra_repr() + f", n_dipoles={self.n_dipoles}"
 
-# %% ../../nbs/02a_rbf.ipynb #67dad4e2
+# %% ../../nbs/02a_rbf.ipynb #a9121af2
 @patch
 def path(self:RBFNavigator, latent:Tensor, # [bs, dim] starting latents
          k:Tensor|int, # [bs] (or one) path index
