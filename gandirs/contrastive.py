@@ -6,14 +6,13 @@ Docs: https://gandirs.github.io/gandirs/contrastive.html.md"""
 
 # %% ../nbs/04a_contrastive.ipynb #2f888ae4
 from __future__ import annotations
-import math
 import torch
 from torch import nn, Tensor
 import torch.nn.functional as F
 from .core import *
 from .generators.base import Generator
 from .samplers import _need_two
-from .features import FeatureExtractor, load_features, select_stages
+from .features import FeatureExtractor, select_stages
 from .losses import Result, Record, Objective
 
 # %% auto #0

@@ -13,7 +13,7 @@ import numpy as np
 import torch
 from torch import nn, Tensor
 from PIL import Image
-from safetensors.torch import save as _st_save, load as _st_load
+from safetensors.torch import save as _st_save
 from safetensors import safe_open
 
 # %% auto #0

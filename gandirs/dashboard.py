@@ -6,7 +6,7 @@ Docs: https://gandirs.github.io/gandirs/dashboard.html.md"""
 
 # %% ../nbs/09_dashboard.ipynb #c456e591
 from __future__ import annotations
-import contextlib, io, json, math, operator, threading, time
+import contextlib, io, json, math, operator, threading
 from pathlib import Path
 import torch
 from torch import nn, Tensor

@@ -6,7 +6,6 @@ Docs: https://gandirs.github.io/gandirs/metrics.html.md"""
 
 # %% ../nbs/06_metrics.ipynb #45549db8
 from __future__ import annotations
-import math
 from collections import namedtuple
 import numpy as np
 import torch

@@ -12,7 +12,7 @@ import torch
 from torch import nn, Tensor
 import torch.nn.functional as F
 from fastcore.basics import patch
-from ..core import load_checkpoint, CheckpointError, make_rng
+from ..core import CheckpointError, make_rng
 from .base import Generator, load_published, state_dict_entry
 
 # %% auto #0

@@ -8,9 +8,8 @@ Docs: https://gandirs.github.io/gandirs/dsprites.html.md"""
 from __future__ import annotations
 import torch
 from torch import nn, Tensor
-from ..core import *
 from .base import Generator, DCGANGenerator
-from ..data import DSPRITES_FACTORS, weights_path, load_module, load_factor_predictor, save_module
+from ..data import DSPRITES_FACTORS, weights_path, load_module, load_factor_predictor
 
 # %% auto #0
 __all__ = ['DSpritesGenerator', 'BroadcastGenerator', 'load_dsprites_generator']

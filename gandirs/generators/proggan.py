@@ -7,13 +7,12 @@ Docs: https://gandirs.github.io/gandirs/proggan.html.md"""
 # %% ../../nbs/01d_proggan.ipynb #18a23247
 from __future__ import annotations
 import math
-from collections import OrderedDict
 from pathlib import Path
 import torch
 from torch import nn, Tensor
 import torch.nn.functional as F
 from fastcore.basics import patch
-from ..core import load_checkpoint, CheckpointError
+from ..core import CheckpointError
 from .base import Generator, load_published, state_dict_entry
 
 # %% auto #0

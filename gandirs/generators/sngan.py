@@ -11,7 +11,7 @@ from pathlib import Path
 import torch
 from torch import nn, Tensor
 from fastcore.basics import patch
-from ..core import load_checkpoint, CheckpointError
+from ..core import CheckpointError
 from .base import Generator, load_published, state_dict_entry
 
 # %% auto #0

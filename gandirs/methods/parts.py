@@ -6,7 +6,6 @@ Docs: https://gandirs.github.io/gandirs/methods.html.md"""
 
 # %% ../../nbs/05a_methods.ipynb #2676e5d5
 from __future__ import annotations
-from ..core import *
 from ..generators.base import Generator
 from ..judges import LeNetReconstructor, ResNet18Reconstructor
 from ..losses import ReconstructorLoss, ReconstructorObjective

@@ -6,7 +6,6 @@ Docs: https://gandirs.github.io/gandirs/attention.html.md"""
 
 # %% ../../nbs/02d_attention.ipynb #280793ce
 from __future__ import annotations
-import math
 import torch
 from torch import nn, Tensor
 import torch.nn.functional as F
