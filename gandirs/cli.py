@@ -37,8 +37,9 @@ def cmd_discover(a):
     "Train directions and write the run folder."
     from gandirs.runs import discover
     out = a.out or f"runs/{a.method}-{a.generator.split(':')[0]}"
-    run = discover(a.generator, a.method, n_dirs=a.n_dirs, steps=a.steps, batch_size=a.batch_size, seed=a.seed,
-                   lr=a.lr, judge_lr=a.judge_lr, schedule=a.schedule, space=a.space, device=a.device, out=out, progress=not a.quiet,
+    run = discover(a.generator, a.method, preset=a.preset, n_dirs=a.n_dirs, steps=a.steps, batch_size=a.batch_size, seed=a.seed,
+                   lr=a.lr, judge_lr=a.judge_lr, weight_decay=a.weight_decay, schedule=a.schedule, space=a.space,
+                   device=a.device, out=out, progress=not a.quiet,
                    checkpoint_every=a.checkpoint_every, trust_pickle=a.trust_pickle, shards=a.shards, amp=a.amp,
                    compile=a.compile, **_options(a.opt))
     _end_process_group()
@@ -162,11 +163,14 @@ def _parser():
     q = sub.add_parser('discover', help='train directions; writes DIR/directions.safetensors, traversals.png, metrics.json')
     common(q, 'dsprites')
     q.add_argument('--method', default='voynov', help='voynov, random, coordinate, ...')
+    q.add_argument('--preset', default='cpu', help="the method's settings to start from: cpu (a laptop's budget) or paper (the authors'); "
+                                                   "the options below override it")
     q.add_argument('--n-dirs', type=int, default=None); q.add_argument('--steps', type=int, default=None)
-    q.add_argument('--batch-size', type=int, default=32); q.add_argument('--seed', type=int, default=0)
-    q.add_argument('--lr', type=float, default=1e-3); q.add_argument('--judge-lr', type=float, default=None)
-    q.add_argument('--schedule', default='constant', choices=['constant', 'cos'], help='learning rates: constant, or cosine decay to 0 at --steps')
-    q.add_argument('--space', default='z', choices=['z', 'w', 'w+'])
+    q.add_argument('--batch-size', type=int, default=None, help="default: the preset's, else 32"); q.add_argument('--seed', type=int, default=0)
+    q.add_argument('--lr', type=float, default=None, help="default: the preset's, else 1e-3"); q.add_argument('--judge-lr', type=float, default=None)
+    q.add_argument('--weight-decay', type=float, default=None, help="Adam's weight decay (default: the preset's, else 0)")
+    q.add_argument('--schedule', default=None, help="learning rates: constant, cos (decay to 0 at --steps) or step:M1,M2:GAMMA (default: the preset's, else constant)")
+    q.add_argument('--space', default=None, choices=['z', 'w', 'w+'], help="default: the preset's, else z")
     q.add_argument('--out', default=None, help='run folder (default runs/METHOD-GENERATOR); resumed when it holds this run')
     q.add_argument('--checkpoint-every', type=int, default=500)
     q.add_argument('--opt', action='append', default=[], metavar='KEY=VALUE', help='method option, e.g. navigator=unit')

@@ -18,7 +18,7 @@ from .losses import Record, Result
 
 # %% auto #0
 __all__ = ['Callback', 'CancelFit', 'shard_seed', 'Learner', 'Recorder', 'NonFiniteLossError', 'NaNGuard', 'Timer', 'ProgressBar',
-           'Checkpoint', 'resume', 'LRSchedule', 'TensorBoard', 'Distributed', 'naive_loss']
+           'Checkpoint', 'resume', 'LRSchedule', 'StepSchedule', 'TensorBoard', 'Distributed', 'naive_loss']
 
 # %% ../nbs/05_learner.ipynb #84b088e0
 class Callback:
@@ -52,6 +52,8 @@ class Learner:
                  batch_size:int=32, # the global batch (all shards together)
                  lr:float=1e-4, # the navigator's learning rate
                  judge_lr:float|None=None, # the objective's learning rate (default: lr)
+                 betas:tuple=(0.9, 0.999), # Adam's betas (ContraFeat trains with (0, 0.99))
+                 weight_decay:float=0., # Adam's L2 penalty on every trained weight (LatentCLR's 1e-3)
                  seed:int=0, # seed of the learner's random streams (z; the sampler has its own)
                  cbs:list|None=None, # callbacks
                  shards:int=1, # slices of the global batch, each with its own random streams
@@ -71,7 +73,7 @@ class Learner:
                   for m, l in ((navigator, lr), (objective, judge_lr or lr))]
         groups = [g for g in groups if g['params']]
         if not groups: raise ValueError("nothing to train: neither the navigator nor the objective has trainable parameters")
-        self.opt = torch.optim.Adam(groups)
+        self.opt = torch.optim.Adam(groups, betas=tuple(betas), weight_decay=weight_decay)
         self.step, self.n_steps, self.out, self.rank = 0, 0, None, 0
         self.cbs = []
         for cb in (cbs or []): self.add_cb(cb)
@@ -253,6 +255,17 @@ class LRSchedule(Callback):
     def after_backward(self):  # before the optimizer step, so step 0 trains at the full rate
         f = self.factor(self.learn.step)
         for g in self.learn.opt.param_groups: g['lr'] = g['initial_lr'] * f
+
+class StepSchedule(LRSchedule):
+    "Every group's rate times `gamma` at each milestone step (PyTorch's `MultiStepLR`, LatentCLR's schedule)."
+    def __init__(self, milestones:list, # steps at which the rate is multiplied by `gamma`
+                 gamma:float=0.1, # the factor at each milestone
+                ):
+        milestones = sorted(int(m) for m in milestones)
+        if not milestones or milestones[0] < 1: raise ValueError(f"a step schedule needs milestones >= 1, got {milestones}")
+        if not 0 < gamma <= 1: raise ValueError(f"a step schedule's gamma must be in (0, 1], got {gamma}")
+        self.milestones, self.gamma = milestones, float(gamma)
+    def factor(self, step:int) -> float: return self.gamma ** sum(step >= m for m in self.milestones)
 
 # %% ../nbs/05_learner.ipynb #3cd14af8
 class TensorBoard(Callback):

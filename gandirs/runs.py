@@ -14,17 +14,18 @@ from .core import *
 from .generators import Generator, ToyGenerator, load_generator
 from .navigators import save_directions
 from .learner import *
-from .methods import get_method
+from .methods import get_method, preset_settings, recipe_options, RUN_DEFAULTS
 from .metrics import rca, factor_cos, subspace_share
 from .disentanglement import factor_report, save_factor_matrix
 from .viz import traversal_grid, plot_attention
 
 # %% auto #0
-__all__ = ['dist_rank_world', 'RunMismatchError', 'Run', 'load_run', 'discover']
+__all__ = ['dist_rank_world', 'RunMismatchError', 'schedule_callback', 'Run', 'load_run', 'discover']
 
 # %% ../nbs/05h_runs.ipynb #336f8780
-_RUN_KEYS = ('generator', 'method', 'n_dirs', 'batch_size', 'seed', 'lr', 'judge_lr', 'schedule', 'space', 'shards', 'options')
-_KEY_DEFAULTS = dict(schedule='constant')  # for folders written before the key existed
+_RUN_KEYS = ('generator', 'method', 'preset', 'n_dirs', 'batch_size', 'seed', 'lr', 'judge_lr', 'betas', 'weight_decay',
+             'schedule', 'space', 'shards', 'options')
+_KEY_DEFAULTS = dict(schedule='constant', preset='cpu', betas=[0.9, 0.999], weight_decay=0.)  # for folders written before the key existed
 
 def dist_rank_world() -> tuple[int, int]:
     "This process's rank and the world size (0, 1 unless started by torchrun); sets up the process group."
@@ -41,6 +42,20 @@ class RunMismatchError(ValueError):
     "An output folder that holds a run with other settings."
 
 def _default_steps(G:Generator): return 1500 if isinstance(G, ToyGenerator) else 2000
+
+def schedule_callback(spec:str, # 'constant', 'cos:TOTAL' or 'step:M1,M2,...:GAMMA'
+                     ) -> Callback|None:
+    "The learning-rate callback a run's `schedule` names (None for a constant rate)."
+    kind, _, rest = spec.partition(':')
+    try:
+        if kind == 'constant' and not rest: return None
+        if kind == 'cos': return LRSchedule(int(rest))
+        if kind == 'step':
+            milestones, _, gamma = rest.partition(':')
+            return StepSchedule([int(m) for m in milestones.split(',')], float(gamma))
+    except ValueError as e:
+        if 'schedule' in str(e): raise
+    raise ValueError(f"unknown schedule {spec!r}; expected 'constant', 'cos' (decay to 0 at the run's end), 'cos:TOTAL' or 'step:M1,M2,...:GAMMA'")
 
 # %% ../nbs/05h_runs.ipynb #14bdd596
 class Run:
@@ -64,13 +79,14 @@ class Run:
         shards = config.get('shards', 1)
         per = shards // world
         cbs = [Timer(), Recorder(every=10), NaNGuard()]
-        kind, _, total = config.get('schedule', 'constant').partition(':')
-        if kind == 'cos': cbs.append(LRSchedule(int(total)))
+        sched = schedule_callback(config.get('schedule', 'constant'))
+        if sched is not None: cbs.append(sched)
         if world > 1: cbs.append(Distributed())
         if progress and rank == 0: cbs.append(ProgressBar())
         if self.out is not None: cbs.append(Checkpoint(self.out/'checkpoint.pt', checkpoint_every, dict(config=config)))
         self.learner = Learner(self.generator, nav.to(dev), objective.to(dev), sampler, config['batch_size'],
-                               lr=config['lr'], judge_lr=config.get('judge_lr'), seed=config['seed'], cbs=cbs, shards=shards,
+                               lr=config['lr'], judge_lr=config.get('judge_lr'), betas=config.get('betas', (0.9, 0.999)),
+                               weight_decay=config.get('weight_decay', 0.), seed=config['seed'], cbs=cbs, shards=shards,
                                local_shards=range(rank * per, (rank + 1) * per), amp=amp, compile=compile)
         self.learner.rank = rank
         self.metrics = {}
@@ -78,6 +94,13 @@ class Run:
     navigator = property(lambda self: self.learner.navigator)
     objective = property(lambda self: self.learner.objective)
     history = property(lambda self: self.learner.recorder.history)
+
+    @property
+    def settings(self) -> dict:
+        "Every value the run trains with: its run settings and all of the method's options (given, preset or default)."
+        cfg = {**_KEY_DEFAULTS, **self.config}
+        run = {k: cfg.get(k) for k in ('preset', 'n_dirs', 'steps', 'batch_size', 'lr', 'judge_lr', 'betas', 'weight_decay', 'schedule', 'space')}
+        return {**run, 'options': recipe_options(get_method(cfg['method']), cfg['options'])}
 
     @property
     def shift_range(self) -> tuple[float, float]:
@@ -96,8 +119,9 @@ def evaluate(self:Run, n:int=1024, # samples for the reconstructor accuracy
             ) -> dict:
     "Recompute the run's metrics: RCA where there is a reconstructor, `factor_cos` where the answer is known."
     G, nav, cfg = self.generator, self.navigator, self.config
-    m = dict(method=cfg['method'], generator=cfg['generator'], space=cfg['space'], n_dirs=cfg['n_dirs'],
-             steps=self.learner.step, seconds=round(self.learner.timer.seconds, 2), batch_size=cfg['batch_size'])
+    m = dict(method=cfg['method'], generator=cfg['generator'], preset=cfg.get('preset', 'cpu'), space=cfg['space'],
+             n_dirs=cfg['n_dirs'], steps=self.learner.step, seconds=round(self.learner.timer.seconds, 2),
+             batch_size=cfg['batch_size'], settings=self.settings)
     judge = getattr(self.objective, 'reconstructor', None)
     if judge is not None and self.learner.step > 0:  # an untrained reconstructor measures nothing
         S, min_shift = self.shift_range
@@ -122,7 +146,8 @@ def save(self:Run):
     "Write directions, traversal grid and (where evaluated) metrics into the run's folder."
     if self.out is None: raise ValueError("this run has no output folder: pass out=... to discover")
     save_directions(self.navigator, self.out/'directions.safetensors', method=self.config['method'],
-                    generator=self.config['generator'], steps=self.learner.step, shift_scale=self.shift_range[0])
+                    generator=self.config['generator'], steps=self.learner.step, shift_scale=self.shift_range[0],
+                    preset=self.config.get('preset', 'cpu'))
     save_png(self.show(), self.out/'traversals.png')
     if callable(getattr(self.navigator, 'attention', None)):  # W+ attention navigators: the layer profile per direction
         with atomic_write(self.out/'attention.png') as f: plot_attention(self.navigator).savefig(f, format='png', dpi=100)
@@ -155,14 +180,17 @@ def load_run(out:str|Path, # a folder written by `discover`
 # %% ../nbs/05h_runs.ipynb #c133cd4c
 def discover(generator:str='dsprites', # generator SPEC, see `load_generator`
              method:str='voynov', # a method of `gandirs.methods.METHODS`: voynov, random, coordinate, warped, ...
-             n_dirs:int|None=None, # number of directions (default: the latent size, at most 32)
-             steps:int|None=None, # training steps (default: 1500 for the toy, 2000 otherwise)
-             batch_size:int=32,
+             preset:str='cpu', # the method's settings to start from: 'cpu' (a laptop's budget) or 'paper' (the authors')
+             n_dirs:int|None=None, # number of directions (default: the preset's, else the latent size, at most 32)
+             steps:int|None=None, # training steps (default: the preset's, else 1500 for the toy, 2000 otherwise)
+             batch_size:int|None=None, # (default: the preset's, else 32)
              seed:int=0,
-             lr:float=1e-3, # learning rate of the navigator (Adam)
-             judge_lr:float|None=None, # learning rate of the reconstructor or objective (default: lr)
-             schedule:str='constant', # 'constant', or 'cos': both rates decay to 0 at `steps` (`LRSchedule`)
-             space:str='z', # latent space to move in: 'z', 'w' or 'w+'
+             lr:float|None=None, # learning rate of the navigator (Adam; default: the preset's, else 1e-3)
+             judge_lr:float|None=None, # learning rate of the reconstructor or objective (default: the preset's, else lr)
+             betas:tuple|None=None, # Adam's betas (default: the preset's, else (0.9, 0.999))
+             weight_decay:float|None=None, # Adam's weight decay (default: the preset's, else 0)
+             schedule:str|None=None, # 'constant', 'cos' (decay to 0 at `steps`) or 'step:M1,M2:GAMMA' (default: the preset's, else constant)
+             space:str|None=None, # latent space to move in: 'z', 'w' or 'w+' (default: the preset's, else 'z')
              device=None, # 'cpu', 'cuda', ... (default: the best available)
              out:str|Path|None=None, # folder for checkpoint and results; resumed when it holds this run
              progress:bool=True, # show a progress bar
@@ -176,17 +204,21 @@ def discover(generator:str='dsprites', # generator SPEC, see `load_generator`
              **options, # method options, e.g. navigator='unit', reconstructor='resnet18', shift_scale=6. (default: the generator's)
             ) -> Run:
     "Discover `n_dirs` directions in `generator`'s latent space with `method`; resumable through `out`."
-    get_method(method)
+    recipe = get_method(method)
     G = load_generator(generator, trust_pickle=trust_pickle)
-    n_dirs = n_dirs or min(G.latent_shape(space)[-1], 32)
+    given = dict(n_dirs=n_dirs, steps=steps, batch_size=batch_size, lr=lr, judge_lr=judge_lr, betas=betas,
+                 weight_decay=weight_decay, schedule=schedule, space=space)
+    ps, po = preset_settings(recipe, preset, G)
+    s = {**RUN_DEFAULTS, **ps, **{k: v for k, v in given.items() if v is not None}}
+    s['n_dirs'] = s.get('n_dirs') or min(G.latent_shape(s['space'])[-1], 32)
+    s['steps'] = _default_steps(G) if s.get('steps') is None else s['steps']
+    s['betas'] = [float(b) for b in s['betas']]
     rank, world = dist_rank_world()
     shards = shards or world
     if shards % world: raise ValueError(f"shards={shards} must be a multiple of the number of processes ({world})")
-    steps = _default_steps(G) if steps is None else steps
-    if schedule not in ('constant', 'cos'): raise ValueError(f"unknown schedule {schedule!r}; expected 'constant' or 'cos'")
-    if schedule == 'cos': schedule = f'cos:{steps}'  # the decay is fixed to the run's length: resuming cannot stretch it
-    config = dict(generator=generator, method=method, n_dirs=n_dirs, batch_size=batch_size, seed=seed, lr=lr,
-                  judge_lr=judge_lr, schedule=schedule, space=space, shards=shards, options=options, steps=steps)
+    if s['schedule'] == 'cos': s['schedule'] = f"cos:{s['steps']}"  # the decay is fixed to the run's length: resuming cannot stretch it
+    schedule_callback(s['schedule'])
+    config = dict(generator=generator, method=method, preset=preset, seed=seed, shards=shards, options={**po, **options}, **s)
     if world > 1 and device is None and torch.cuda.is_available(): device = f"cuda:{os.environ.get('LOCAL_RANK', 0)}"
     if out is not None:
         out = Path(out)

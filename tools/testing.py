@@ -24,3 +24,16 @@ def has_shared_data(rel:str='') -> bool:
     "Whether `shared_data(rel)` would find the file."
     try: return bool(shared_data(rel))
     except FileNotFoundError: return False
+
+def reference_cases(kind:str, # a folder of `reference/`, e.g. 'sefa' or 'contrafeat'
+                    prefix:str='', # only the cases whose name starts with this, e.g. 'diversity_'
+                   ) -> list[tuple[str, dict, dict]]:
+    "Every case of the authors' reference outputs of one kind: (name, its json, its arrays), sorted by name."
+    import json, numpy as np
+    folder = shared_data(f'reference/{kind}')
+    cases = []
+    for p in sorted(folder.glob(f'{prefix}*.json')):
+        with np.load(p.with_suffix('.npz'), allow_pickle=False) as z: arrays = {k: z[k] for k in z.files}
+        cases.append((p.stem, json.loads(p.read_text()), arrays))
+    if not cases: raise FileNotFoundError(f"no reference cases {prefix}* in {folder}")
+    return cases

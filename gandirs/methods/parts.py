@@ -6,12 +6,14 @@ Docs: https://gandirs.github.io/gandirs/methods.html.md"""
 
 # %% ../../nbs/05a_methods.ipynb #2676e5d5
 from __future__ import annotations
+import inspect
 from ..generators.base import Generator
 from ..judges import LeNetReconstructor, ResNet18Reconstructor
 from ..losses import ReconstructorLoss, ReconstructorObjective
 
 # %% auto #0
-__all__ = ['Seeds', 'generator_shift', 'pick_reconstructor', 'reconstructor_objective']
+__all__ = ['RUN_DEFAULTS', 'RUN_SETTINGS', 'Seeds', 'generator_shift', 'pick_reconstructor', 'reconstructor_objective',
+           'with_presets', 'preset_settings', 'recipe_options']
 
 # %% ../../nbs/05a_methods.ipynb #00afbc7f
 class Seeds:
@@ -54,3 +56,34 @@ def reconstructor_objective(G:Generator, # the generator
     "Voynov & Babenko's objective: the picked reconstructor, scored by the paper's loss (values checked by the learner's NaN guard)."
     judge = pick_reconstructor(G, n_dirs, reconstructor, max_side, seed=seed, width=width)
     return ReconstructorObjective(judge, ReconstructorLoss(shift_weight=shift_weight, check_values=False))
+
+# %% ../../nbs/05a_methods.ipynb #d900d50a
+RUN_DEFAULTS:dict = dict(batch_size=32, lr=1e-3, judge_lr=None, betas=[0.9, 0.999], weight_decay=0., schedule='constant', space='z')
+RUN_SETTINGS:tuple = ('n_dirs', 'steps', *RUN_DEFAULTS)
+
+def with_presets(**presets): # name -> dict, or function of the generator returning a dict
+    "Attach named presets to a recipe (`cpu` is added, empty, when not given)."
+    def deco(recipe):
+        recipe.presets = {'cpu': {}, **presets}
+        return recipe
+    return deco
+
+def preset_settings(recipe, # a recipe (see `gandirs.methods.METHODS`)
+                    name:str, # a preset of the recipe, e.g. 'paper' or 'cpu'
+                    G:Generator, # the generator it will run on
+                   ) -> tuple[dict, dict]: # run settings (keys of `RUN_SETTINGS`), method options
+    "The run settings and method options of preset `name` for generator `G`."
+    presets = getattr(recipe, 'presets', {'cpu': {}})
+    if name not in presets: raise ValueError(f"unknown preset {name!r} for this method; its presets: {', '.join(sorted(presets))}")
+    p = presets[name]
+    p = dict(p(G) if callable(p) else p)
+    if 'betas' in p: p['betas'] = [float(b) for b in p['betas']]
+    return {k: v for k, v in p.items() if k in RUN_SETTINGS}, {k: v for k, v in p.items() if k not in RUN_SETTINGS}
+
+def recipe_options(recipe, # a recipe
+                   options:dict, # the options a run passes it
+                  ) -> dict: # every option of the recipe with the value the run uses
+    "The options a recipe runs with: the given ones over the recipe's own defaults (for the record of a run)."
+    sig = inspect.signature(recipe)
+    own = {k: v.default for k, v in list(sig.parameters.items())[4:] if v.default is not inspect.Parameter.empty}
+    return {**own, **options}
