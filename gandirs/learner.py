@@ -17,8 +17,9 @@ from .generators.base import Generator
 from .losses import Record, Result
 
 # %% auto #0
-__all__ = ['Callback', 'CancelFit', 'shard_seed', 'Learner', 'Recorder', 'NonFiniteLossError', 'NaNGuard', 'Timer', 'ProgressBar',
-           'Checkpoint', 'resume', 'LRSchedule', 'StepSchedule', 'TensorBoard', 'Distributed', 'naive_loss']
+__all__ = ['Callback', 'CancelFit', 'shard_seed', 'Learner', 'style_mixed', 'Recorder', 'NonFiniteLossError', 'NaNGuard', 'Timer',
+           'ProgressBar', 'Checkpoint', 'resume', 'LRSchedule', 'StepSchedule', 'TensorBoard', 'Distributed',
+           'naive_loss']
 
 # %% ../nbs/05_learner.ipynb #84b088e0
 class Callback:
@@ -69,6 +70,7 @@ class Learner:
         self.shards, self.local_shards = shards, list(range(shards)) if local_shards is None else list(local_shards)
         self.rngs = [make_rng(shard_seed(seed, r)) for r in self.local_shards]
         self.samplers = [sampler if r == 0 else sampler.reseeded(shard_seed(sampler.seed, r)) for r in self.local_shards]
+        self.centred = bool(getattr(sampler, 'centred', False))  # the sampler asks for a query centred on the origin
         groups = [dict(params=[p for p in m.parameters() if p.requires_grad], lr=l, initial_lr=l)
                   for m, l in ((navigator, lr), (objective, judge_lr or lr))]
         groups = [g for g in groups if g['params']]
@@ -91,26 +93,45 @@ class Learner:
     @property
     def device(self): return self.generator.device
 
+# %% ../nbs/05_learner.ipynb #29e6ea85
+def style_mixed(G:Generator, # a generator with a W+ space
+                zs:list[Tensor], # n >= 1 batches of z, each [bs, z_dim]
+               ) -> Tensor: # [bs, num_ws, w_dim]
+    "W+ latents whose layers come in len(zs) equal runs, run i from the W+ of zs[i] (ContraFeat's multi-colour origins)."
+    if not getattr(G, 'num_ws', None): raise ValueError(f"style mixing needs a generator with a W+ space, got {type(G).__name__}")
+    ws = [G.to_space(z, 'w+') for z in zs]
+    cuts = [round(i * G.num_ws / len(zs)) for i in range(len(zs) + 1)]
+    return torch.cat([w[:, a:b] for w, a, b in zip(ws, cuts[:-1], cuts[1:])], 1)
+
 # %% ../nbs/05_learner.ipynb #5e78a0e0
 @patch
 def batch(self:Learner, i:int=0, # which of this process's shards
          ) -> tuple: # latent, k, eps of one shard
     "The next latents and shifts of local shard `i`."
-    G, bs = self.generator, self.batch_size // self.shards
-    z = G.sample_z(bs, rng=self.rngs[i])
-    k, eps = self.samplers[i](bs, device=z.device)
-    return G.to_space(z, self.space), k, eps
+    G, bs, smp = self.generator, self.batch_size // self.shards, self.samplers[i]
+    idx = smp.origin_index(bs) if hasattr(smp, 'origin_index') else None  # items that share an origin
+    z = G.sample_z(bs if idx is None else int(idx.max()) + 1, rng=self.rngs[i])
+    k, eps = smp(bs, device=z.device)
+    segments = getattr(smp, 'style_segments', 1)
+    if segments > 1 and self.space == 'w+': latent = style_mixed(G, [z] + [G.sample_z(len(z), rng=self.rngs[i]) for _ in range(segments - 1)])
+    else: latent = G.to_space(z, self.space)
+    return (latent if idx is None else latent[idx.to(latent.device)]), k, eps
 
 @patch
 def loss(self:Learner, latent:Tensor, k:Tensor, eps:Tensor) -> Result:
     "The objective on one batch: original images without autograd, shifted ones with it, in one record."
-    G = self.generator
+    G, nav = self.generator, self.navigator
+    render = (lambda l: G(l, self.space, check=False)) if getattr(self.objective, 'needs_images', True) else (lambda l: None)
     with torch.autocast(G.device.type, torch.bfloat16, enabled=self.amp):
-        with torch.no_grad(): x0 = G(latent, self.space, check=False)
-        shifted, extras = self.navigator.move(latent, k, eps)
-        assert_shape(shifted, [None, *latent.shape[1:]], f"the latents {type(self.navigator).__name__}.move returned")
-        x1 = G(shifted, self.space, check=False)
-        return self.objective(Record(k=k, eps=eps, x0=x0, x1=x1, latent=latent, shifted=shifted, extras=extras))
+        if self.centred:  # ContraFeat's prototype query: from latent - eps/2 to latent + eps/2, both ends trained
+            latent, extras = nav.move(latent, k, -eps / 2)
+            x0 = render(latent)
+            shifted, _ = nav.move(latent, k, eps)
+        else:
+            with torch.no_grad(): x0 = render(latent)
+            shifted, extras = nav.move(latent, k, eps)
+        assert_shape(shifted, [None, *latent.shape[1:]], f"the latents {type(nav).__name__}.move returned")
+        return self.objective(Record(k=k, eps=eps, x0=x0, x1=render(shifted), latent=latent, shifted=shifted, extras=extras))
 
 @patch
 def one_batch(self:Learner):

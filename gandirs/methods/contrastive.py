@@ -7,14 +7,15 @@ Docs: https://gandirs.github.io/gandirs/contrastive.html.md"""
 # %% ../../nbs/05f_contrastive.ipynb #935aafe4
 from __future__ import annotations
 from ..generators.base import Generator
-from ..navigators import AttentionNavigator
+from ..navigators import AttentionNavigator, UnitNavigator
 from ..features import load_features
-from ..contrastive import BinaryContrastObjective, PrototypeContrastObjective, NTXentObjective
+from ..contrastive import BinaryContrastObjective, PrototypeContrastObjective
+from ..latentclr import LatentCLRObjective, LatentCLRSampler, LayerFeatures, ImageFeatures
 from ..samplers import GroupShiftSampler, _need_two
-from .parts import Seeds, generator_shift
+from .parts import Seeds, generator_shift, with_presets
 
 # %% auto #0
-__all__ = ['contrafeat_bi', 'contrafeat_pt', 'latentclr', 'contrast_recipe']
+__all__ = ['contrafeat_bi', 'contrafeat_pt', 'contrast_recipe', 'latentclr_layer', 'latentclr']
 
 # %% ../../nbs/05f_contrastive.ipynb #80f349cf
 def contrast_recipe(kind:str, # 'bi', 'pt' or 'latentclr'
@@ -42,4 +43,40 @@ def contrast_recipe(kind:str, # 'bi', 'pt' or 'latentclr'
 
 contrafeat_bi = contrast_recipe('bi', "ContraFeat, binary: W+ attention navigator, consistency and orthogonality of feature changes over pairs.")
 contrafeat_pt = contrast_recipe('pt', "ContraFeat, prototype: the same navigator, feature changes scored against learned prototypes.")
-latentclr = contrast_recipe('latentclr', "LatentCLR: NT-Xent over the feature changes of several samples per direction.")
+
+# %% ../../nbs/05f_contrastive.ipynb #94a5e0e6
+def latentclr_layer(G:Generator) -> str:
+    "The generator layer LatentCLR compares: the authors' for StyleGAN2 (4x4 `conv1`) and BigGAN (first block), else '' (the images)."
+    names = dict(G.named_modules())
+    return next((n for n in ('synthesis_network.b4.conv1', 'generator.layers.0') if n in names), '')
+
+def _latentclr_paper(G:Generator) -> dict:
+    style = 'synthesis_network.b4.conv1' in dict(G.named_modules())
+    K, B = (100, 8) if style else (32, 32)
+    return dict(n_dirs=K, batch_size=K * B, steps=10_000, lr=1e-3, weight_decay=1e-3, schedule='step:1000,5000:0.2',
+                space='w' if style else 'z', alpha=(-7., 7.) if style else 0.1)
+
+def _latentclr_cpu(G:Generator) -> dict:
+    K = min(G.z_dim, 32)
+    return dict(n_dirs=K, batch_size=4 * K, lr=1e-3, weight_decay=1e-3, schedule='step:1000,5000:0.2')
+
+@with_presets(paper=_latentclr_paper, cpu=_latentclr_cpu)
+def latentclr(G:Generator, n_dirs:int, space:str='z', seed:int=0,
+              features:str='layer', # 'layer': the generator's own layer (the authors'); or a feature network, e.g. 'alex-st'
+              layer:str|None=None, # with features='layer': the generator layer (default: `latentclr_layer(G)`)
+              stages:list|None=None, # with a feature network: its stages (default: all)
+              alpha:float|tuple|None=None, # the shift, or a range drawn once per batch (default: +-the generator's shift scale, else +-3)
+              shift_scale:float|None=None, # the range's bound when alpha is not given
+              temp:float=0.5, absolute:bool=True, reduce:str='mean', # the loss (the authors' settings)
+              same_samples:bool=True, # the authors' layout (every direction on the same samples)
+              init_std:float=1.0, # the directions' initial entries ~ N(0, init_std^2) (the authors': 1)
+             ):
+    "LatentCLR: unit directions, each applied to the same samples, contrasted by the changes they cause in a generator layer."
+    _need_two(n_dirs, "method 'latentclr'")
+    s = Seeds(seed)
+    nav = UnitNavigator.for_generator(G, n_dirs, space, init_std=init_std, seed=s.navigator)
+    if features == 'layer': feat = LayerFeatures(G, latentclr_layer(G) if layer is None else layer, space)
+    else: feat = ImageFeatures(features, stages)
+    if alpha is None: a = generator_shift(G, shift_scale, 3.); alpha = (-a, a)
+    obj = LatentCLRObjective(feat, n_dirs, temp, absolute, reduce, same_samples)
+    return nav, obj, LatentCLRSampler(n_dirs, alpha, seed=s.sampler)
