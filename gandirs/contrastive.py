@@ -6,9 +6,11 @@ Docs: https://gandirs.github.io/gandirs/contrastive.html.md"""
 
 # %% ../nbs/04a_contrastive.ipynb #2f888ae4
 from __future__ import annotations
+from dataclasses import dataclass, replace
 import torch
 from torch import nn, Tensor
 import torch.nn.functional as F
+from fastcore.basics import patch
 from .core import *
 from .generators.base import Generator
 from .samplers import _need_two
@@ -16,9 +18,135 @@ from .features import FeatureExtractor, select_stages
 from .losses import Result, Record, Objective
 
 # %% auto #0
-__all__ = ['change_mask', 'masked_cos2', 'pool', 'consistency_loss', 'orthogonality_loss', 'diversity_loss', 'ContrastObjective',
+__all__ = ['ContraFeatConfig', 'used_layers', 'get_norm_mask', 'masked_sim', 'extract_loss_L_by_maskdiff', 'extract_loss_L',
+           'extract_diff_L', 'extract_norm_mask_wdepth', 'binary_layers_loss', 'extract_diff_loss', 'change_mask',
+           'masked_cos2', 'pool', 'consistency_loss', 'orthogonality_loss', 'contrast_matrix', 'diversity_loss',
+           'calc_loss_diversity', 'prototype_pos_neg', 'mem_extract_loss_L', 'prototype_layers_loss',
+           'mem_extract_diff_loss', 'mem_extract_flatdiff_loss', 'mem_div_loss', 'ContrastObjective', 'negative_pairs',
            'BinaryContrastObjective', 'PrototypeContrastObjective', 'nt_xent', 'NTXentObjective', 'loss_at_directions',
            'random_rotation_of', 'step_cost']
+
+# %% ../nbs/04a_contrastive.ipynb #c7432bf4
+@dataclass(frozen=True)
+class ContraFeatConfig:
+    "The options of ContraFeat's losses, with the authors' names and the defaults of their paper config `basic`."
+    use_norm_mask:bool=True # weight positions by the change masks
+    divide_mask_sum:bool=True # divide the masked sum by the mask sum (else: mean over positions)
+    use_norm_as_mask:bool=False # the change norm itself as mask (else: min-max normalised per sample)
+    mask_after_square:bool=False # mask x cos^2 (else: (mask x cos)^2)
+    union_spatial:bool=False # masks of two changes combine by sum (else: by product)
+    abs_diff:bool=False # |cos| (else: cos^2)
+    pos_lamb:float=1. # weight of the positive term
+    neg_lamb:float=1. # weight of the negative term
+    norm_lamb:float=0. # weight of the change-norm term
+    norm_on_depth:bool=False # min-max over all used layers jointly (else: per layer)
+    neg_on_self:bool=False # stacked layout only: the negative moves the query's sample (else: the positive's)
+    sensor_used_layers:int=10 # how many feature layers the loss uses
+    use_feat_from_top:bool=True # counted from the last layer down (else: from the first up)
+
+def used_layers(n:int, # number of feature layers
+                cfg:ContraFeatConfig|None=None, # `sensor_used_layers`, `use_feat_from_top`
+               ) -> list[int]: # indices of the layers the loss uses
+    "The authors' layer selection: `sensor_used_layers` layers from the top (or from the bottom)."
+    cfg = cfg or ContraFeatConfig()
+    k = cfg.sensor_used_layers
+    return list(range(max(0, n - k), n) if cfg.use_feat_from_top else range(min(n, k)))
+
+# %% ../nbs/04a_contrastive.ipynb #45c75b5a
+def get_norm_mask(diff:Tensor, # [n, c, h, w] feature changes
+                  cfg:ContraFeatConfig|None=None, # `use_norm_as_mask`
+                 ) -> tuple[Tensor, Tensor]: # norm [n, h, w], mask [n, h, w]
+    "The authors' change mask: the L2 norm over channels, min-max normalised in each sample (or the norm itself)."
+    norm = diff.norm(dim=1)
+    if (cfg or ContraFeatConfig()).use_norm_as_mask: return norm, norm.clone()
+    flat = norm.flatten(1)
+    lo, hi = flat.min(1, keepdim=True)[0], flat.max(1, keepdim=True)[0]
+    return norm, ((flat - lo) / (hi - lo + 1e-6)).view_as(norm)
+
+def masked_sim(cos:Tensor, # [n, h, w] cosines between two changes at every position
+               mask:Tensor, # [n, h, w] the two changes' combined mask
+               cfg:ContraFeatConfig|None=None, # `use_norm_mask`, `divide_mask_sum`, `mask_after_square`, `abs_diff`
+              ) -> Tensor: # [n]
+    "The authors' masked similarity of two changes: sum (mask cos)^2 / sum mask with `basic`."
+    cfg = cfg or ContraFeatConfig()
+    f = torch.abs if cfg.abs_diff else torch.square
+    if not cfg.use_norm_mask: return f(cos).mean((1, 2))
+    if not cfg.divide_mask_sum: return f(cos if cfg.mask_after_square else cos * mask).mean((1, 2))
+    s = f(cos) * mask if cfg.mask_after_square else f(cos * mask)
+    return s.sum((1, 2)) / (mask.sum((1, 2)) + 1e-6)
+
+# %% ../nbs/04a_contrastive.ipynb #0ddd0069
+def _pos_neg(dq, dp, dn, mq, mp, mn, cfg):
+    comb = torch.add if cfg.union_spatial else torch.mul
+    return (masked_sim(F.cosine_similarity(dq, dp, dim=1), comb(mq, mp), cfg),
+            masked_sim(F.cosine_similarity(dq, dn, dim=1), comb(mq, mn), cfg))
+
+def _norm_term(norms, masks, cfg):
+    if cfg.divide_mask_sum: return sum((n**2).sum((1, 2)) / (m.sum((1, 2)) + 1e-6) for n, m in zip(norms, masks))
+    return sum((n**2).mean((1, 2)) for n in norms)
+
+def extract_loss_L_by_maskdiff(diff_q:Tensor, # [n, c, h, w] query changes
+                               diff_pos:Tensor, # [n, c, h, w] positives: the same directions on other samples
+                               diff_neg:Tensor, # [n, c, h, w] negatives: other directions
+                               mask_q:Tensor, mask_pos:Tensor, mask_neg:Tensor, # [n, h, w] their masks
+                               cfg:ContraFeatConfig|None=None, # the loss options
+                              ) -> Tensor: # [n], lower is better
+    "The authors' loss at one layer, given the masks: -pos_lamb sim(q, pos) + neg_lamb sim(q, neg)."
+    cfg = cfg or ContraFeatConfig()
+    pos, neg = _pos_neg(diff_q, diff_pos, diff_neg, mask_q, mask_pos, mask_neg, cfg)
+    return cfg.pos_lamb * -pos + cfg.neg_lamb * neg
+
+def extract_loss_L(diff_q:Tensor, diff_pos:Tensor, diff_neg:Tensor, # [n, c, h, w] query, positive, negative changes
+                   cfg:ContraFeatConfig|None=None, # the loss options
+                  ) -> Tensor: # [n]
+    "The authors' loss at one layer: masks from the changes, plus `norm_lamb` times the norm term."
+    cfg = cfg or ContraFeatConfig()
+    norms, masks = zip(*[get_norm_mask(d, cfg) for d in (diff_q, diff_pos, diff_neg)])
+    return extract_loss_L_by_maskdiff(diff_q, diff_pos, diff_neg, *masks, cfg) + cfg.norm_lamb * _norm_term(norms, masks, cfg)
+
+# %% ../nbs/04a_contrastive.ipynb #128ac6e1
+def extract_diff_L(feats:Tensor, # [5 n, c, h, w] one layer's features: originals (2n), queries, positives, negatives
+                   cfg:ContraFeatConfig|None=None, # `neg_on_self`
+                  ) -> tuple[Tensor, Tensor, Tensor]: # query, positive, negative changes, [n, c, h, w] each
+    "The authors' split of the stacked features into the three changes."
+    n = len(feats) // 5
+    p1, p2, q, pos, neg = feats[:n], feats[n:2 * n], feats[2 * n:3 * n], feats[3 * n:4 * n], feats[4 * n:]
+    return q - p1, pos - p2, neg - (p1 if (cfg or ContraFeatConfig()).neg_on_self else p2)
+
+def extract_norm_mask_wdepth(diffs:list[Tensor], # per layer [n, c_l, h_l, w_l] changes
+                             cfg:ContraFeatConfig|None=None, # `use_norm_as_mask`
+                            ) -> tuple[list[Tensor], list[Tensor]]: # norms, masks per layer [n, h_l, w_l]
+    "The authors' `norm_on_depth` masks: min-max of the norms over all layers of a sample at once."
+    norms = [d.norm(dim=1) for d in diffs]
+    if (cfg or ContraFeatConfig()).use_norm_as_mask: return norms, [n.clone() for n in norms]
+    lo = torch.stack([n.flatten(1).min(1)[0] for n in norms], 1).min(1)[0][:, None, None]
+    hi = torch.stack([n.flatten(1).max(1)[0] for n in norms], 1).max(1)[0][:, None, None]
+    return norms, [(n - lo) / (hi - lo + 1e-6) for n in norms]
+
+# %% ../nbs/04a_contrastive.ipynb #4721b834
+def binary_layers_loss(diffs_q:list[Tensor], diffs_pos:list[Tensor], diffs_neg:list[Tensor], # per layer [n, c, h, w]
+                       cfg:ContraFeatConfig|None=None, # the loss options
+                      ) -> tuple[Tensor, Tensor, Tensor]: # loss, sim(q, pos), sim(q, neg): [n] each, summed over layers
+    "The authors' binary loss summed over the given layers, with the positive and negative similarities."
+    cfg = cfg or ContraFeatConfig()
+    diffs = (diffs_q, diffs_pos, diffs_neg)
+    nm = [extract_norm_mask_wdepth(d, cfg) if cfg.norm_on_depth else list(zip(*[get_norm_mask(t, cfg) for t in d]))
+          for d in diffs]  # per change: (norms, masks) over layers
+    loss = pos = neg = 0.
+    for i in range(len(diffs_q)):
+        norms, masks = [x[0][i] for x in nm], [x[1][i] for x in nm]
+        p, n = _pos_neg(*[d[i] for d in diffs], *masks, cfg)
+        loss = loss + cfg.pos_lamb * -p + cfg.neg_lamb * n + cfg.norm_lamb * _norm_term(norms, masks, cfg)
+        pos, neg = pos + p, neg + n
+    return loss, pos, neg
+
+def extract_diff_loss(outs:list[Tensor], # per layer [5 n, c, h, w] stacked features (see `extract_diff_L`)
+                      cfg:ContraFeatConfig|None=None, # the loss options
+                     ) -> Tensor: # [n]
+    "The authors' binary loss: the one-layer loss summed over the used layers."
+    cfg = cfg or ContraFeatConfig()
+    diffs = [extract_diff_L(outs[i], cfg) for i in used_layers(len(outs), cfg)]
+    return binary_layers_loss(*zip(*diffs), cfg=cfg)[0]
 
 # %% ../nbs/04a_contrastive.ipynb #effdd89c
 def change_mask(d:Tensor, # [n, c, h, w] feature changes
@@ -59,31 +187,146 @@ def orthogonality_loss(da:list[Tensor], # per stage [n, c, h, w]: changes by dir
     return torch.stack([masked_cos2(a, b, mask).mean() for a, b in zip(da, db)]).mean()
 
 # %% ../nbs/04a_contrastive.ipynb #025588e2
-def diversity_loss(directions:Tensor, # [K, dim]
-                  ) -> Tensor: # scalar in [0, 1], 0 for orthogonal directions
-    "Mean of the squared off-diagonal cosines between directions."
-    K = len(directions)
+def contrast_matrix(sizes:list[int], # sizes of the direction groups (the authors' nv_sep_ls); K is their sum
+                   ) -> Tensor: # [K, K]: 1 for two directions of one group, else 0
+    "The authors' `contrast_mat`: which pairs of directions are compared."
+    m, s = torch.zeros(sum(sizes), sum(sizes)), 0
+    for n in sizes: m[s:s + n, s:s + n], s = 1., s + n
+    return m
+
+def diversity_loss(edits:Tensor, # [K, ...] one edit (or direction) per direction, flattened
+                   contrast_mat:Tensor|None=None, # [K, K] only pairs marked 1 count (see `contrast_matrix`)
+                   reduce:str='sum', # over ordered pairs: 'sum' (the authors') or 'mean' (gandirs')
+                  ) -> Tensor: # scalar, 0 for orthogonal edits
+    "Squared cosines between the flattened edits of different directions."
+    K = len(edits)
     if K < 2: raise ValueError(f"diversity needs at least 2 directions, got K={K}")
-    d = F.normalize(directions, dim=1)
+    if reduce not in ('sum', 'mean'): raise ValueError(f"reduce must be 'sum' or 'mean', got {reduce!r}")
+    d = F.normalize(edits.flatten(1), dim=1)
     c = d @ d.T
-    return (c**2).sum().sub(c.diagonal().pow(2).sum()) / (K * (K - 1))
+    if contrast_mat is not None: c = c * contrast_mat.to(c)
+    c2 = (c * (1 - torch.eye(K, dtype=c.dtype, device=c.device)))**2
+    return c2.sum() if reduce == 'sum' else c2.sum() / (K * (K - 1))
+
+def calc_loss_diversity(delta:Tensor, # [b, K, num_ws, w_dim] every direction's W+ edit at every sample
+                        contrast_mat:Tensor|None=None, # [K, K] (the authors' contrast_mat_in_div)
+                       ) -> Tensor: # scalar
+    "The authors' diversity loss: `diversity_loss` of each sample's edits, averaged over the batch."
+    return torch.stack([diversity_loss(d, contrast_mat) for d in delta]).mean()
+
+# %% ../nbs/04a_contrastive.ipynb #6966ab7b
+def _mem_sim(dq, mems, cfg): # [b, K] masked cos^2 of every query change with every prototype
+    mems = F.interpolate(mems, size=dq.shape[-2:], mode='bilinear', align_corners=False)
+    mq, mm = get_norm_mask(dq, cfg)[1], get_norm_mask(mems, cfg)[1]
+    unit = lambda t: t / (t.norm(dim=1, keepdim=True) + 1e-6)
+    cos = torch.einsum('bchw,kchw->bkhw', unit(dq), unit(mems))
+    if not cfg.use_norm_mask: return (cos**2).mean((2, 3))
+    m = mq[:, None] * mm[None]
+    return ((cos * m)**2).sum((2, 3)) / (m.sum((2, 3)) + 1e-6)
+
+def prototype_pos_neg(diff_q:Tensor, # [b, c, h, w] query changes
+                      mems:Tensor, # [K, c, h', w'] prototype features (resized to h, w)
+                      q_idx:Tensor, # [b] long, each query's direction
+                      cfg:ContraFeatConfig|None=None, # `use_norm_mask`, `use_norm_as_mask`
+                      contrast_mat:Tensor|None=None, # [K, K]: negatives only inside a query's group
+                     ) -> tuple[Tensor, Tensor]: # pos, neg: scalars
+    "Mean masked cos^2 of the queries with their own prototypes (pos) and with the others (neg), at one layer."
+    sim = _mem_sim(diff_q, mems, cfg or ContraFeatConfig())
+    own = F.one_hot(q_idx, len(mems)).bool()
+    others = ~own
+    if contrast_mat is not None:
+        g = contrast_mat.to(sim)[q_idx]
+        sim, others = sim * g, others & g.bool()
+    return sim[own].mean(), sim[others].mean()
+
+def mem_extract_loss_L(diff_q:Tensor, mems:Tensor, q_idx:Tensor, # as in `prototype_pos_neg`
+                       cfg:ContraFeatConfig|None=None, contrast_mat:Tensor|None=None,
+                      ) -> Tensor: # scalar
+    "The authors' prototype loss at one layer (`memcont_utils.extract_loss_L`): -pos_lamb pos + neg_lamb neg."
+    cfg = cfg or ContraFeatConfig()
+    pos, neg = prototype_pos_neg(diff_q, mems, q_idx, cfg, contrast_mat)
+    return -cfg.pos_lamb * pos + cfg.neg_lamb * neg
+
+# %% ../nbs/04a_contrastive.ipynb #cc5ad3e0
+def prototype_layers_loss(diffs_q:list[Tensor], # per layer [b, c, h, w] query changes
+                          mems:list[Tensor], # per layer [K, c, h', w'] prototype features
+                          q_idx:Tensor, # [b] long, each query's direction
+                          cfg:ContraFeatConfig|None=None, contrast_mat:Tensor|None=None,
+                         ) -> tuple[Tensor, Tensor, Tensor]: # loss, pos, neg: scalars summed over the layers
+    "The authors' prototype loss summed over the given layers, with the positive and negative terms."
+    cfg = cfg or ContraFeatConfig()
+    loss = pos = neg = 0.
+    for d, m in zip(diffs_q, mems):
+        p, n = prototype_pos_neg(d, m, q_idx, cfg, contrast_mat)
+        loss, pos, neg = loss + (-cfg.pos_lamb * p + cfg.neg_lamb * n), pos + p, neg + n
+    return loss, pos, neg
+
+def mem_extract_diff_loss(outs:list[Tensor], # per layer [2b, c, h, w]: features of the originals, then of the shifted
+                          mems:list[Tensor], # per layer [K, c, h', w'] prototype features
+                          q_idx:Tensor, # [b] long, each query's direction
+                          cfg:ContraFeatConfig|None=None, contrast_mat:Tensor|None=None,
+                         ) -> Tensor: # scalar
+    "The authors' prototype loss (`memcont_utils.extract_diff_loss`), summed over the used layers."
+    cfg = cfg or ContraFeatConfig()
+    idx = used_layers(len(outs), cfg)
+    diffs = [outs[i][len(outs[i]) // 2:] - outs[i][:len(outs[i]) // 2] for i in idx]
+    return prototype_layers_loss(diffs, [mems[i] for i in idx], q_idx, cfg, contrast_mat)[0]
+
+# %% ../nbs/04a_contrastive.ipynb #47aba6e7
+def mem_extract_flatdiff_loss(outs:list[Tensor], # per layer [2b, c, h, w] features of the originals, then of the shifted
+                              mems:list[Tensor], # per layer [K, c, h', w'] prototype features
+                              q_idx:Tensor, # [b] long, each query's direction
+                             ) -> Tensor: # scalar
+    "The authors' flat prototype loss: -log(mean own cos^2 / mean other cos^2) per query, over all layers flattened."
+    b, K = len(outs[0]) // 2, len(mems[0])
+    unit = lambda t: t / (t.norm(dim=1, keepdim=True) + 1e-6)
+    q = torch.cat([o.flatten(1) for o in outs], 1)
+    m = unit(torch.cat([F.interpolate(p, size=o.shape[-2:], mode='bilinear', align_corners=False).flatten(1)
+                        for o, p in zip(outs, mems)], 1))
+    sim = (unit(q[b:] - q[:b]) @ m.T)**2
+    own = F.one_hot(q_idx, K).bool()
+    return -torch.log(sim[own].view(b, -1).mean(1) / sim[~own].view(b, -1).mean(1)).mean()
+
+def mem_div_loss(mems:list[Tensor], # per layer [K, c, h, w] prototype features
+                 cfg:ContraFeatConfig|None=None, # `use_norm_mask`, `use_norm_as_mask`, layer selection
+                 contrast_mat:Tensor|None=None, # [K, K]: only pairs inside a group (the authors' contrast_mat_in_div)
+                ) -> Tensor: # scalar
+    "The authors' prototype diversity: mean masked cos^2 between different prototypes, summed over the used layers."
+    cfg = cfg or ContraFeatConfig()
+    loss = 0.
+    for i in used_layers(len(mems), cfg):
+        sim = _mem_sim(mems[i], mems[i], cfg)
+        others = ~torch.eye(len(sim), dtype=torch.bool, device=sim.device)
+        if contrast_mat is not None: sim, others = sim * contrast_mat.to(sim), others & contrast_mat.bool().to(sim.device)
+        loss = loss + sim[others].mean()
+    return loss
 
 # %% ../nbs/04a_contrastive.ipynb #28d53c03
 class ContrastObjective(Objective):
-    "Shared part of the feature-change objectives: features, stages, ablations, diversity."
+    "Shared part of the feature-change objectives: features, stages, loss options, diversity."
     def __init__(self, features:FeatureExtractor, # frozen feature network
                  n_dirs:int, # K >= 2
                  stages:list[str]|None=None, # stage names to compare (default: all)
                  pooled:bool=False, # ablation: average each change over space first
-                 mask:str='l2', # 'l2' or 'none' (ablation)
-                 diversity:float=1.0, # weight of the diversity term on the record's `extras['directions']`
+                 mask:str='l2', # 'l2' (positions weighted by the change masks) or 'none' (ablation)
+                 diversity:float=0.1, # weight of the diversity term (the authors' div_lamb in their paper's runs)
+                 loss:str='contrafeat', # 'contrafeat' (the authors' loss) or 'gandirs' (gandirs' variant)
+                 config:ContraFeatConfig|dict|None=None, # options of the authors' loss (default: their `basic`)
+                 div_reduce:str='sum', # diversity over ordered pairs: 'sum' (the authors') or 'mean' (gandirs')
                 ):
         super().__init__()
         _need_two(n_dirs, type(self).__name__)
         if mask not in ('l2', 'none'): raise ValueError(f"mask must be 'l2' or 'none', got {mask!r}")
-        self.features, self.n_dirs, self.pooled, self.mask = features, int(n_dirs), pooled, mask
-        self.stage_idx = select_stages(features, stages)
-        self.diversity = float(diversity)
+        if loss not in ('contrafeat', 'gandirs'): raise ValueError(f"loss must be 'contrafeat' or 'gandirs', got {loss!r}")
+        if div_reduce not in ('sum', 'mean'): raise ValueError(f"div_reduce must be 'sum' or 'mean', got {div_reduce!r}")
+        if loss == 'gandirs' and config is not None: raise ValueError("config sets options of loss='contrafeat'; loss='gandirs' has none")
+        cfg = config if isinstance(config, ContraFeatConfig) else ContraFeatConfig(**(config or {}))
+        if cfg.neg_on_self: raise ValueError("neg_on_self belongs to extract_diff_loss's stacked layout; an objective takes negatives from other pairs")
+        self.cfg = replace(cfg, use_norm_mask=cfg.use_norm_mask and mask == 'l2' and not pooled)
+        self.features, self.n_dirs, self.pooled, self.mask, self.loss = features, int(n_dirs), pooled, mask, loss
+        idx = select_stages(features, stages)
+        self.stage_idx = [idx[i] for i in used_layers(len(idx), self.cfg)]
+        self.diversity, self.div_reduce = float(diversity), div_reduce
 
     def changes(self, x0:Tensor, # [bs, c, h, w] originals
                 x1:Tensor, # [bs, c, h, w] shifted
@@ -95,12 +338,13 @@ class ContrastObjective(Objective):
         return [pool(t) for t in d] if self.pooled else d
 
     def regulariser(self, res:Result, rec:Record) -> Result:
-        "Add the weighted diversity of the record's directions to `res.loss`."
+        "Add the weighted diversity of the record's edits (or directions) to `res.loss`."
         if not self.diversity: return res
-        if 'directions' not in rec.extras:
-            raise ValueError(f"{type(self).__name__}(diversity={self.diversity}) scores the navigator's directions, but this "
+        e = rec.extras.get('edits', rec.extras.get('directions'))
+        if e is None:
+            raise ValueError(f"{type(self).__name__}(diversity={self.diversity}) scores the navigator's edits, but this "
                              f"record's extras hold {sorted(rec.extras) or 'nothing'}: use an AttentionNavigator, or diversity=0")
-        div = diversity_loss(rec.extras['directions'])
+        div = diversity_loss(e, reduce=self.div_reduce)
         res.loss = res.loss + self.diversity * div
         res.div = div.detach()
         return res
@@ -111,54 +355,98 @@ def _check_pairs(k:Tensor, name:str):
         raise ValueError(f"{name} needs batches of pairs sharing a direction (k[2i] == k[2i+1], at least 2 pairs); "
                          f"draw k with GroupShiftSampler(group=2). Got k={k.tolist()[:8]}...")
 
+def negative_pairs(k:Tensor, # [n] long, the direction of each pair
+                  ) -> Tensor: # [n] long: for pair i, the pair whose positive is its negative
+    "For every pair, the next pair (cyclically) with another direction."
+    n = len(k)
+    cand = (torch.arange(n, device=k.device)[:, None] + torch.arange(1, n, device=k.device)) % n  # [n, n - 1]
+    other = k[cand] != k[:, None]
+    if not other.any(1).all(): raise ValueError(f"the negatives need pairs of at least 2 directions in a batch, got k={k.tolist()}")
+    return cand.gather(1, other.int().argmax(1, keepdim=True))[:, 0]
+
 class BinaryContrastObjective(ContrastObjective):
-    "ContraFeat binary: consistency within pairs (2i, 2i+1), orthogonality with the next pair's second item."
+    "ContraFeat binary: queries (2i) against positives (2i + 1) and the positive of a pair of another direction."
     def forward(self, rec:Record, # the step's record: x0, x1 [bs, c, h, w] with bs even, k[2i] == k[2i+1]
-               ) -> Result: # loss, cons, orth (and div)
+               ) -> Result: # loss, pos, neg (loss='gandirs': cons, orth), and div
         _check_pairs(rec.k, type(self).__name__)
+        other = negative_pairs(rec.k[0::2])
         d = self.changes(rec.x0, rec.x1)
-        q = [t[0::2] for t in d]
-        pos = [t[1::2] for t in d]
-        neg = [t[1::2].roll(-1, 0) for t in d]
-        cons, orth = consistency_loss(q, pos, self.mask), orthogonality_loss(q, neg, self.mask)
-        return self.regulariser(Result(loss=cons + orth, cons=cons.detach(), orth=orth.detach()), rec)
+        q, pos = [t[0::2] for t in d], [t[1::2] for t in d]
+        neg = [t[other] for t in pos]
+        if self.loss == 'gandirs':
+            cons, orth = consistency_loss(q, pos, self.mask), orthogonality_loss(q, neg, self.mask)
+            return self.regulariser(Result(loss=cons + orth, cons=cons.detach(), orth=orth.detach()), rec)
+        loss, p, n = binary_layers_loss(q, pos, neg, self.cfg)
+        return self.regulariser(Result(loss=loss.mean(), pos=p.mean().detach(), neg=n.mean().detach()), rec)
 
 # %% ../nbs/04a_contrastive.ipynb #7ab77a7e
 class PrototypeContrastObjective(ContrastObjective):
-    "ContraFeat prototype: each change is consistent with its direction's learned RGB prototype and orthogonal to the others."
+    "ContraFeat prototype: each change is scored against K learned RGB prototypes: like its own, unlike the others."
     def __init__(self, features:FeatureExtractor, # frozen feature network
                  n_dirs:int, # K >= 2
                  img_shape:tuple, # (channels, h, w) of the generator's images
                  stages:list[str]|None=None, # stage names to compare
                  pooled:bool=False, # ablation: average over space first
                  mask:str='l2', # 'l2' or 'none'
-                 diversity:float=1.0, # weight of the diversity term
-                 init_std:float=0.5, # prototypes start ~ N(0, init_std^2) before tanh
-                 seed:int|None=0, # seed of the initial prototypes
+                 diversity:float=0.1, # weight of the diversity term
+                 init_std:float=0.01, # prototypes start ~ N(0, init_std^2) before tanh
+                 seed:int|None=0, # seed of the initial prototypes (and of the mirror draws)
+                 loss:str='contrafeat', # 'contrafeat' or 'gandirs'
+                 config:ContraFeatConfig|dict|None=None, # options of the authors' loss
+                 div_reduce:str='sum', # 'sum' or 'mean'
+                 prototype:str='features', # a prototype stands for F(tanh P) (the authors') or F(tanh P) - F(0) ('change')
+                 size:int|None=None, # side of the prototype images (default: the images')
+                 mirror:bool=False, # the authors' mirror symmetry
+                 memdiv:float=0., # weight of the prototype diversity `mem_div_loss` (the authors' memdiv_lamb)
                 ):
-        super().__init__(features, n_dirs, stages, pooled, mask, diversity)
-        self.prototypes = nn.Parameter(init_std * torch.randn(self.n_dirs, *img_shape, generator=make_rng(seed)))
+        super().__init__(features, n_dirs, stages, pooled, mask, diversity, loss, config, div_reduce)
+        if prototype not in ('features', 'change'): raise ValueError(f"prototype must be 'features' or 'change', got {prototype!r}")
+        c, h, w = img_shape
+        rng = make_rng(seed)
+        self.prototypes = nn.Parameter(init_std * torch.randn(self.n_dirs, c, size or h, size or w, generator=rng))
+        self.prototype, self.mirror, self.memdiv = prototype, mirror, float(memdiv)
+        if mirror: self.register_buffer('mirror_rng', rng.get_state())  # saved with the weights: a resumed run draws the same flips
 
     def patterns(self) -> Tensor: return torch.tanh(self.prototypes) # [K, c, h, w] in [-1, 1]
 
-    def prototype_changes(self) -> list[Tensor]: # per stage [K, c_s, h_s, w_s]
-        "F(tanh P_k) - F(0): the feature change each prototype stands for."
-        p = self.patterns()
-        return self.changes(torch.zeros_like(p), p)
+    def mirrored(self, p:Tensor) -> Tensor:
+        "In training with `mirror`: -p flipped left to right, with probability 1/2 per call."
+        if not (self.mirror and self.training): return p
+        g = torch.Generator().set_state(self.mirror_rng.cpu())
+        flip = bool(torch.rand(1, generator=g) > .5)
+        self.mirror_rng.copy_(g.get_state())
+        return -p.flip(-1) if flip else p
 
-    def forward(self, rec:Record, # the step's record: images x0, x1 and directions k
-               ) -> Result: # loss, cons, orth (and div)
-        k = rec.k
-        if ((k < 0) | (k >= self.n_dirs)).any(): raise IndexError(f"k must be in [0, {self.n_dirs - 1}]")
-        d, q = self.changes(rec.x0, rec.x1), self.prototype_changes()
-        bs, K = len(k), self.n_dirs
+    def prototype_features(self) -> list[Tensor]: # per stage [K, c_s, h_s, w_s]
+        "What each prototype stands for: the features of tanh P (or, with prototype='change', F(tanh P) - F(0))."
+        p = self.mirrored(self.patterns())
+        if self.prototype == 'change': return self.changes(torch.zeros_like(p), p)
+        f = self.features(p)
+        return [pool(f[i]) if self.pooled else f[i] for i in self.stage_idx]
+
+# %% ../nbs/04a_contrastive.ipynb #a056844c
+@patch
+def forward(self:PrototypeContrastObjective, rec:Record, # the step's record: images x0, x1 and directions k
+           ) -> Result: # loss, pos, neg (loss='gandirs': cons, orth), and div, memdiv
+    k, K = rec.k, self.n_dirs
+    if ((k < 0) | (k >= K)).any(): raise IndexError(f"k must be in [0, {K - 1}], got {k.tolist()}")
+    d, m = self.changes(rec.x0, rec.x1), self.prototype_features()
+    if self.loss == 'gandirs':
+        m = [F.interpolate(b, size=a.shape[-2:], mode='bilinear', align_corners=False) if b.shape[-2:] != a.shape[-2:] else b
+             for a, b in zip(d, m)]
         c2 = torch.stack([masked_cos2(a[:, None].expand(-1, K, -1, -1, -1).flatten(0, 1),
-                                      b[None].expand(bs, -1, -1, -1, -1).flatten(0, 1), self.mask).view(bs, K)
-                          for a, b in zip(d, q)]).mean(0)  # [bs, K]
+                                      b[None].expand(len(k), -1, -1, -1, -1).flatten(0, 1), self.mask).view(len(k), K)
+                          for a, b in zip(d, m)]).mean(0)  # [bs, K]
         own = F.one_hot(k, K).bool()
-        cons = 1 - c2[own].mean()
-        orth = c2[~own].mean()
-        return self.regulariser(Result(loss=cons + orth, cons=cons.detach(), orth=orth.detach()), rec)
+        cons, orth = 1 - c2[own].mean(), c2[~own].mean()
+        res = Result(loss=cons + orth, cons=cons.detach(), orth=orth.detach())
+    else:
+        loss, p, n = prototype_layers_loss(d, m, k, self.cfg)
+        res = Result(loss=loss, pos=p.detach(), neg=n.detach())
+    if self.memdiv:
+        md = mem_div_loss(m, self.cfg)
+        res.loss, res.memdiv = res.loss + self.memdiv * md, md.detach()
+    return self.regulariser(res, rec)
 
 # %% ../nbs/04a_contrastive.ipynb #999fcf00
 def nt_xent(h:Tensor, # [n, dim] one vector per item
@@ -193,6 +481,9 @@ class NTXentObjective(ContrastObjective):
         return self.regulariser(Result(loss=loss, ntxent=loss.detach()), rec)
 
 # %% ../nbs/04a_contrastive.ipynb #8ab09f5f
+def _minmax_cos2(a:Tensor, b:Tensor) -> Tensor: # [n] the authors' `basic` masked similarity
+    return masked_sim(F.cosine_similarity(a, b, dim=1), get_norm_mask(a)[1] * get_norm_mask(b)[1])
+
 @torch.no_grad()
 def loss_at_directions(G:Generator, # generator (moves in z)
                        features:FeatureExtractor, # frozen features
@@ -203,19 +494,20 @@ def loss_at_directions(G:Generator, # generator (moves in z)
                        stages:list[str]|None=None, # stages (default all)
                        z:Tensor|None=None, # [n_z, z_dim] the samples (default: drawn with `seed`)
                       ) -> dict: # variant -> (consistency, orthogonality)
-    "Consistency and orthogonality of fixed directions, for the pooled, no-mask and L2-mask variants."
+    "Consistency and orthogonality of fixed directions: gandirs' pooled, no-mask and L2-mask variants and the authors' min-max mask."
     K, idx = len(directions), select_stages(features, stages)
     z = G.sample_z(n_z, seed=seed) if z is None else z
     n_z = len(z)
     f0 = features(G(z))
     d = [[f[i] - f0[i] for i in idx] for f in (features(G(z + eps * directions[k])) for k in range(K))]  # [K][stage]
     nxt = torch.arange(n_z).roll(-1)
+    sims = {'pooled': lambda a, b: masked_cos2(pool(a), pool(b)), 'no mask': lambda a, b: masked_cos2(a, b, 'none'),
+            'L2 mask': masked_cos2, 'min-max mask': _minmax_cos2}
     out = {}
-    for name, mask, p in (('pooled', 'l2', True), ('no mask', 'none', False), ('L2 mask', 'l2', False)):
-        t = (lambda x: pool(x)) if p else (lambda x: x)
-        cons = torch.stack([consistency_loss([t(s) for s in d[k]], [t(s[nxt]) for s in d[k]], mask) for k in range(K)]).mean()
-        orth = torch.stack([orthogonality_loss([t(s) for s in d[k]], [t(s[nxt]) for s in d[j]], mask)
-                            for k in range(K) for j in range(K) if j != k]).mean()
+    for name, sim in sims.items():
+        c2 = lambda da, db: torch.stack([sim(a, b[nxt]).mean() for a, b in zip(da, db)]).mean()
+        cons = torch.stack([1 - c2(d[k], d[k]) for k in range(K)]).mean()
+        orth = torch.stack([c2(d[k], d[j]) for k in range(K) for j in range(K) if j != k]).mean()
         out[name] = (float(cons), float(orth))
     return out
 

@@ -13,69 +13,87 @@ from fastcore.basics import patch
 from ..core import *
 from ..generators.base import Generator
 from .base import Navigator
+from .closed_form import ganspace_pca
 
 # %% auto #0
-__all__ = ['gaussian_kernel1d', 'smooth_layers', 'LayerAttention', 'latent_pca', 'PCADirections', 'FixedDirections',
-           'AttentionNavigator', 'FixedAttentionNavigator', 'group_mass']
+__all__ = ['GANDIRS_ATTENTION', 'gaussian_kernel1d', 'smooth_layers', 'LayerAttention', 'normalize_2nd_moment', 'PCADirections',
+           'GroupedPCADirections', 'FixedDirections', 'AttentionNavigator', 'FixedAttentionNavigator', 'group_mass']
 
 # %% ../../nbs/02d_attention.ipynb #90e8c9be
-def gaussian_kernel1d(size:int=3, # odd kernel size
+def gaussian_kernel1d(size:int=3, # odd kernel size (1: no smoothing)
                       sigma:float=1.0, # standard deviation, in layers
                      ) -> Tensor: # [size], sums to 1
     "A normalised 1-D Gaussian kernel."
-    if size < 1 or size % 2 == 0: raise ValueError(f"kernel size must be a positive odd number, got {size}")
+    if size < 1 or size % 2 == 0: raise ValueError(f"kernel size must be a positive odd number (1: no smoothing), got {size}")
     if sigma <= 0: raise ValueError(f"sigma must be positive, got {sigma}")
-    x = torch.arange(size, dtype=torch.float32) - size // 2
-    k = torch.exp(-x**2 / (2 * sigma**2))
+    x = torch.arange(size, dtype=torch.float32) - (size - 1) / 2
+    k = torch.exp(-(x / sigma)**2 / 2)
     return k / k.sum()
 
 def smooth_layers(p:Tensor, # [n, L] values over L layers
                   kernel:Tensor, # [size] normalised kernel
+                  padding:str='reflect', # 'reflect' (the authors') or 'renormalise' (gandirs' own)
                  ) -> Tensor: # [n, L]
-    "Convolve along the layer axis; at the ends, divide by the kernel mass that fell inside."
-    r = len(kernel) // 2
-    num = F.conv1d(p[:, None], kernel.view(1, 1, -1).to(p), padding=r)[:, 0]
-    den = F.conv1d(torch.ones_like(p[:1, None]), kernel.view(1, 1, -1).to(p), padding=r)[:, 0]
-    return num / den
+    "Convolve each row along the layer axis; the ends are padded by reflection, or renormalised by the kernel mass inside."
+    r, (n, L) = len(kernel) // 2, p.shape
+    w = kernel.to(p).view(1, 1, -1)
+    if padding == 'reflect':
+        if r >= L: raise ValueError(f"reflect padding by {r} layers needs more than {r} layers, got {L}: use a smaller kernel")
+        return F.conv1d(F.pad(p[None], (r, r), mode='reflect'), w.expand(n, 1, -1), groups=n)[0]
+    if padding == 'renormalise':
+        num = F.conv1d(p[:, None], w, padding=r)[:, 0]
+        return num / F.conv1d(torch.ones_like(p[:1, None]), w, padding=r)[:, 0]
+    raise ValueError(f"padding must be 'reflect' or 'renormalise', got {padding!r}")
 
+# %% ../../nbs/02d_attention.ipynb #53187db7
 class LayerAttention(nn.Module):
-    "Per direction, a distribution over the `num_layers` W+ layers: Gaussian-smoothed softmax of learned logits."
+    "Per direction, weights over `num_layers` W+ layers: softmax over the first `att_layers`, zeros after, Gaussian-smoothed."
     def __init__(self, n_dirs:int, # number of directions K
                  num_layers:int, # W+ layers L (1 without W+)
-                 kernel_size:int=3, # Gaussian kernel size over layers
+                 kernel_size:int=3, # Gaussian kernel size over layers (1: no smoothing)
                  sigma:float=1.0, # its standard deviation, in layers
-                 init_std:float=0.01, # logits start ~ N(0, init_std^2)
+                 att_layers:int|None=None, # layers that have a logit (default: all L); the others get weight 0 before smoothing
+                 padding:str='reflect', # ends of the smoothing: 'reflect' (the authors') or 'renormalise' (gandirs' own)
+                 init_std:float=1.0, # logits start ~ N(0, init_std^2)
                  rng:torch.Generator|None=None, # generator for the initial logits
                 ):
         super().__init__()
-        self.logits = nn.Parameter(init_std * torch.randn(n_dirs, num_layers, generator=rng))
+        self.num_layers = int(num_layers)
+        self.att_layers = self.num_layers if att_layers is None else int(att_layers)
+        if not 1 <= self.att_layers <= self.num_layers:
+            raise ValueError(f"att_layers must be in [1, {self.num_layers}] (the number of layers), got {att_layers}")
+        self.padding = padding
         self.register_buffer('kernel', gaussian_kernel1d(kernel_size, sigma), persistent=False)
+        if self.num_layers > 1: smooth_layers(torch.zeros(1, self.num_layers), self.kernel, padding)  # bad padding or kernel: fail now
+        self.logits = nn.Parameter(init_std * torch.randn(n_dirs, self.att_layers, generator=rng))
 
     def forward(self) -> Tensor: # [n_dirs, num_layers]
-        return smooth_layers(self.logits.softmax(-1), self.kernel)
+        a = F.pad(self.logits.softmax(-1), (0, self.num_layers - self.att_layers))
+        return a if self.num_layers == 1 else smooth_layers(a, self.kernel, self.padding)
+
+    @classmethod
+    def from_logits(cls, logits:Tensor, # [K, att_layers], e.g. ContraFeat's `FixedAttentioner.att_logits`
+                    num_layers:int, # W+ layers L >= att_layers
+                    **kwargs): # kernel_size, sigma, padding
+        "The attention that holds these logits."
+        att = cls(len(logits), num_layers, att_layers=logits.shape[1], rng=make_rng(0), **kwargs)
+        att.load_state_dict({'logits': torch.as_tensor(logits)})
+        return att
 
 # %% ../../nbs/02d_attention.ipynb #9fe64e4f
-def latent_pca(G:Generator, # the generator
-               n:int, # number of components
-               space:str='w', # 'z' or 'w' (a 'w+' navigator uses the W basis)
-               n_samples:int=10_000, # latents sampled
-               seed:int=0, # seed of the samples
-              ) -> Tensor: # [n, dim] orthonormal rows, by decreasing variance
-    "Top-n principal directions of sampled latents."
-    space = 'w' if space == 'w+' else space
-    dim = G.latent_shape(space)[-1]
-    if not 1 <= n <= dim:
-        raise ValueError(f"the PCA subspace must have 1 <= n <= {dim} (the {space!r} dimension of this generator), got n={n}")
-    rng = make_rng(seed)
-    with torch.no_grad():
-        x = torch.cat([G.to_space(G.sample_z(min(4096, n_samples - i), rng=rng), space).float().cpu()
-                       for i in range(0, n_samples, 4096)])
-    x = x - x.mean(0)
-    _, _, vt = torch.linalg.svd(x, full_matrices=False)
-    return vt[:n].contiguous()
+def normalize_2nd_moment(x:Tensor, # [..., n] vectors along `dim`
+                         dim:int=-1, # the axis to normalise
+                         eps:float=1e-8, # added to the mean square
+                        ) -> Tensor: # same shape, mean square 1 along `dim` (norm sqrt(n))
+    "StyleGAN2's normalisation: x / sqrt(mean(x^2) + eps)."
+    return x * (x.square().mean(dim=dim, keepdim=True) + eps).rsqrt()
+
+def _check_pca_size(n_pca, dim):
+    if not 1 <= n_pca <= dim:
+        raise ValueError(f"the PCA subspace must have 1 <= n_pca <= {dim} (the latent dimension), got n_pca={n_pca}")
 
 class PCADirections(nn.Module):
-    "K unit directions learned as coefficients on a fixed [n, dim] orthonormal basis."
+    "K directions B^T c_k: learned coefficients on a fixed [n, dim] orthonormal basis (ContraFeat's `fixedE`)."
     def __init__(self, n_dirs:int, # K
                  n_pca:int, # n, the subspace size
                  dim:int, # latent dim
@@ -83,16 +101,34 @@ class PCADirections(nn.Module):
                  rng:torch.Generator|None=None, # generator for the initial coefficients
                 ):
         super().__init__()
-        if not 1 <= n_pca <= dim:
-            raise ValueError(f"the PCA subspace must have 1 <= n_pca <= {dim} (the latent dimension), got n_pca={n_pca}")
+        _check_pca_size(n_pca, dim)
         self.coef = nn.Parameter(init_std * torch.randn(n_dirs, n_pca, generator=rng))
         self.register_buffer('basis', torch.eye(n_pca, dim))  # replaced by `set_basis`; saved with the state dict
 
-    def forward(self) -> Tensor: # [n_dirs, dim] unit rows
-        return F.normalize(self.coef @ self.basis, dim=1)
+    def forward(self) -> Tensor: return self.coef @ self.basis # [n_dirs, dim], not normalised
+
+# %% ../../nbs/02d_attention.ipynb #9e8508fb
+class GroupedPCADirections(nn.Module):
+    "Directions in groups, group i learned on the next `n_pca_i` basis rows (ContraFeat's `fixedES`)."
+    def __init__(self, groups:list, # [(n_dirs_i, n_pca_i)] per group
+                 dim:int, # latent dim
+                 init_std:float=1.0, # coefficients start ~ N(0, init_std^2)
+                 rng:torch.Generator|None=None, # generator for the initial coefficients
+                ):
+        super().__init__()
+        self.groups = [(int(k), int(n)) for k, n in groups]
+        if not self.groups or min(min(g) for g in self.groups) < 1:
+            raise ValueError(f"groups must be a non-empty list of (n_dirs_i, n_pca_i) with positive sizes, got {groups}")
+        _check_pca_size(sum(n for _, n in self.groups), dim)
+        self.coefs = nn.ParameterList([nn.Parameter(init_std * torch.randn(k, n, generator=rng)) for k, n in self.groups])
+        self.register_buffer('basis', torch.eye(sum(n for _, n in self.groups), dim))
+
+    def forward(self) -> Tensor: # [n_dirs, dim], not normalised
+        blocks = self.basis.split([n for _, n in self.groups])
+        return torch.cat([c @ b for c, b in zip(self.coefs, blocks)])
 
 class FixedDirections(nn.Module):
-    "K fixed unit directions (e.g. from GANSpace or SeFa), held in a buffer."
+    "K fixed directions (e.g. from GANSpace or SeFa), held in a buffer."
     def __init__(self, n_dirs:int, # K
                  dim:int, # latent dim
                 ):
@@ -108,38 +144,65 @@ class AttentionNavigator(Navigator):
     def __init__(self, n_dirs:int, # number of directions K
                  latent_shape:int|tuple, # (dim,) for 'z'/'w', (num_ws, w_dim) for 'w+'
                  space:str='w+', # 'z', 'w' or 'w+'
-                 n_pca:int|None=None, # size of the PCA subspace (default: the whole latent dim)
-                 gain:float|None=None, # edit scale (default: the number of layers)
-                 kernel_size:int=3, # Gaussian smoothing over layers
+                 n_pca:int|None=None, # size of the PCA subspace (default: 100, or the latent dim if smaller)
+                 groups:list|None=None, # [(n_dirs_i, n_pca_i)]: ContraFeat's fixedES, each group on its own components
+                 att_layers:int|None=None, # layers with attention logits (default: all); the rest get weight 0 before smoothing
+                 kernel_size:int=3, # Gaussian smoothing over layers (1: none)
                  sigma:float=1.0, # its standard deviation, in layers
+                 padding:str='reflect', # ends of the smoothing: 'reflect' (the authors') or 'renormalise' (gandirs' own)
+                 att_init_std:float=1.0, # attention logits start ~ N(0, att_init_std^2) (gandirs' near-uniform start: 0.01)
+                 norm:str='second_moment', # directions: 'second_moment' (norm sqrt(dim), the authors') or 'unit' (gandirs' own)
+                 gain:float|None=1.0, # edit scale (None: the number of layers, gandirs' own)
                  seed:int|None=None, # seed of the initial parameters
                 ):
         super().__init__(n_dirs, latent_shape, space)
-        self.dim = self.latent_shape[-1]
+        if norm not in ('second_moment', 'unit'): raise ValueError(f"norm must be 'second_moment' or 'unit', got {norm!r}")
+        self.dim, self.norm = self.latent_shape[-1], norm
         self.num_layers = self.latent_shape[0] if space == 'w+' else 1
         self.gain = float(gain if gain is not None else self.num_layers)
         rng = self.seeded_rng(seed)
-        self.dirs = self._direction_branch(n_pca, rng)
-        self.attn = LayerAttention(self.n_dirs, self.num_layers, kernel_size, sigma, rng=rng)
+        self.dirs = self._direction_branch(n_pca, groups, rng)
+        self.attn = LayerAttention(self.n_dirs, self.num_layers, kernel_size, sigma, att_layers, padding, att_init_std, rng=rng)
 
-    def _direction_branch(self, n_pca, rng):
-        return PCADirections(self.n_dirs, n_pca or self.dim, self.dim, rng=rng)
+    def _direction_branch(self, n_pca, groups, rng):
+        if groups is None: return PCADirections(self.n_dirs, min(100, self.dim) if n_pca is None else n_pca, self.dim, rng=rng)
+        if sum(k for k, _ in groups) != self.n_dirs or (n_pca is not None and n_pca != sum(n for _, n in groups)):
+            raise ValueError(f"groups {groups} must hold n_dirs={self.n_dirs} directions on n_pca={n_pca} components in all")
+        return GroupedPCADirections(groups, self.dim, rng=rng)
 
-    def directions(self) -> Tensor: return self.dirs() # [n_dirs, dim] unit rows
+    def directions(self) -> Tensor: # [n_dirs, dim], norm sqrt(dim) ('second_moment') or 1 ('unit')
+        d = self.dirs()
+        return normalize_2nd_moment(d) if self.norm == 'second_moment' else F.normalize(d, dim=1)
+
     def attention(self) -> Tensor: return self.attn() # [n_dirs, num_layers]
 
-    def edits(self) -> Tensor: # [n_dirs, num_layers, dim]
-        "The edit of each direction per layer at eps = 1."
-        return self.gain * self.attention()[:, :, None] * self.directions()[:, None, :]
+    def extra_repr(self):
+        n_pca = self.dirs.basis.shape[0] if not isinstance(self.dirs, FixedDirections) else None
+        return super().extra_repr() + f", n_pca={n_pca}, norm={self.norm!r}, gain={self.gain}"
 
-    def offset(self, latent, k, eps):
-        e = eps[:, None, None] * self.edits()[k]
-        return e if self.space == 'w+' else e[:, 0]
+# %% ../../nbs/02d_attention.ipynb #2bcf1d4d
+@patch
+def edits(self:AttentionNavigator, directions:Tensor|None=None, # [n_dirs, dim] (default: `directions()`)
+         ) -> Tensor: # [n_dirs, num_layers, dim]
+    "The shift of every layer by each direction at eps = 1 (the authors' `Navigator.forward`)."
+    d = self.directions() if directions is None else directions
+    return self.gain * self.attention()[:, :, None] * d[:, None, :]
 
-    def move(self, latent, k, eps):  # the directions travel to the objective (ContraFeat's diversity term)
-        return super().move(latent, k, eps)[0], dict(directions=self.directions())
+@patch
+def offset(self:AttentionNavigator, latent, k, eps):
+    e = eps[:, None, None] * self.edits()[k]
+    return e if self.space == 'w+' else e[:, 0]
 
-    def extra_repr(self): return super().extra_repr() + f", n_pca={self.dirs.basis.shape[0] if hasattr(self.dirs, 'coef') else None}, gain={self.gain}"
+@patch
+def move(self:AttentionNavigator, latent, k, eps):
+    "Shifted latents, with `extras` directions [K, dim] and edits [K, num_layers, dim] (ContraFeat's diversity term)."
+    d = self.directions()
+    e = self.edits(d)
+    off = eps[:, None, None] * e[k]
+    return latent + (off if self.space == 'w+' else off[:, 0]).to(latent.dtype), dict(directions=d, edits=e)
+
+# %% ../../nbs/02d_attention.ipynb #029034e1
+GANDIRS_ATTENTION = dict(padding='renormalise', att_init_std=0.01, norm='unit', gain=None)  # gandirs' own attention navigator
 
 # %% ../../nbs/02d_attention.ipynb #8a85be7c
 class FixedAttentionNavigator(AttentionNavigator):
@@ -148,14 +211,18 @@ class FixedAttentionNavigator(AttentionNavigator):
     def __init__(self, n_dirs:int, # number of directions K
                  latent_shape:int|tuple, # (num_ws, w_dim) for 'w+'
                  space:str='w+', # 'z', 'w' or 'w+'
-                 gain:float|None=None, # edit scale (default: the number of layers)
-                 kernel_size:int=3, # Gaussian smoothing over layers
+                 att_layers:int|None=None, # layers with attention logits (default: all)
+                 kernel_size:int=3, # Gaussian smoothing over layers (1: none)
                  sigma:float=1.0, # its standard deviation, in layers
+                 padding:str='reflect', # 'reflect' (the authors') or 'renormalise' (gandirs' own)
+                 att_init_std:float=1.0, # attention logits start ~ N(0, att_init_std^2)
+                 norm:str='second_moment', # 'second_moment' (the authors') or 'unit' (gandirs' own)
+                 gain:float|None=1.0, # edit scale (None: the number of layers)
                  seed:int|None=None, # seed of the initial logits
                 ):
-        super().__init__(n_dirs, latent_shape, space, None, gain, kernel_size, sigma, seed)
+        super().__init__(n_dirs, latent_shape, space, None, None, att_layers, kernel_size, sigma, padding, att_init_std, norm, gain, seed)
 
-    def _direction_branch(self, n_pca, rng): return FixedDirections(self.n_dirs, self.dim)
+    def _direction_branch(self, n_pca, groups, rng): return FixedDirections(self.n_dirs, self.dim)
 
     @classmethod
     def from_directions(cls, directions:Tensor, # [n_dirs, w_dim], normalised here
@@ -171,13 +238,13 @@ class FixedAttentionNavigator(AttentionNavigator):
 def for_generator(cls:AttentionNavigator, G:Generator, # the generator
                   n_dirs:int, # number of directions
                   space:str='w+', # its latent space
-                  n_pca:int|None=None, # PCA subspace size (default: the whole dim)
-                  n_samples:int=10_000, # latents for the PCA
-                  **kwargs):
+                  n_samples:int=1_000_000, # latents for the PCA (the authors' get_SVD: 1,000,000)
+                  cache_dir=None, # `ganspace_pca`'s cache (None: the default one, False: none)
+                  **kwargs): # constructor arguments: n_pca, groups, att_layers, ...
     "A navigator for `G`, its PCA basis computed from `n_samples` latents."
-    nav = cls(n_dirs=n_dirs, latent_shape=G.latent_shape(space), space=space, n_pca=n_pca, **kwargs)
-    nav.set_basis(latent_pca(G, nav.dirs.basis.shape[0], space, n_samples, seed=nav.config['seed']))
-    return nav
+    nav = cls(n_dirs=n_dirs, latent_shape=G.latent_shape(space), space=space, **kwargs)
+    res = ganspace_pca(G, nav.dirs.basis.shape[0], space, n_samples, seed=nav.config['seed'], cache_dir=cache_dir)
+    return nav.set_basis(res['components'])
 
 @patch
 def set_basis(self:AttentionNavigator, basis:Tensor, # [n_pca, dim] orthonormal rows
@@ -187,6 +254,26 @@ def set_basis(self:AttentionNavigator, basis:Tensor, # [n_pca, dim] orthonormal 
         raise ValueError(f"basis must be {list(self.dirs.basis.shape)} ([n_pca, dim]), got {list(basis.shape)}")
     self.dirs.basis = basis.detach().to(self.dirs.basis)
     return self
+
+# %% ../../nbs/02d_attention.ipynb #98f9c8ed
+@patch(cls_method=True)
+def from_contrafeat(cls:AttentionNavigator, nav_logits:Tensor|list, # [K, n_eigen] (fixedE), or one [K_i, n_i] per group (fixedES)
+                    att_logits:Tensor, # [K, att_layers] the `FixedAttentioner`'s logits
+                    v_mat:Tensor, # [w_dim, q] PCA basis from the authors' `get_SVD`, components as columns
+                    num_ws:int, # W+ layers
+                    **kwargs): # kernel_size, sigma (the paper: 3, 1), padding, norm, gain
+    "The navigator that ContraFeat's `Navigator(att_type='fixed', nav_type='fixedE' or 'fixedES')` with these tensors is."
+    v_mat, att_logits = torch.as_tensor(v_mat).float(), torch.as_tensor(att_logits).float()
+    coefs = [torch.as_tensor(c).float() for c in (nav_logits if isinstance(nav_logits, (list, tuple)) else [nav_logits])]
+    groups = [tuple(c.shape) for c in coefs] if isinstance(nav_logits, (list, tuple)) else None
+    K, n_pca = sum(len(c) for c in coefs), sum(c.shape[1] for c in coefs)
+    if len(att_logits) != K or v_mat.ndim != 2 or v_mat.shape[1] < n_pca:
+        raise ValueError(f"need att_logits [K={K}, att_layers] and v_mat [w_dim, >= {n_pca}] for these nav_logits, "
+                         f"got {list(att_logits.shape)} and {list(v_mat.shape)}")
+    nav = cls(K, (num_ws, v_mat.shape[0]), 'w+', n_pca=n_pca, groups=groups, att_layers=att_logits.shape[1], seed=0, **kwargs)
+    names = ['dirs.coef'] if groups is None else [f'dirs.coefs.{i}' for i in range(len(coefs))]
+    nav.load_state_dict({**dict(zip(names, coefs)), 'dirs.basis': v_mat[:, :n_pca].T, 'attn.logits': att_logits})
+    return nav
 
 # %% ../../nbs/02d_attention.ipynb #77029bc6
 def group_mass(attention:Tensor, # [n_dirs, num_layers]
