@@ -1,4 +1,4 @@
-"""WarpedGANSpace's method: RBF paths, the reconstructor objective, the paper's shift sampler.
+"""WarpedGANSpace's method: RBF paths, the reconstructor objective, a magnitude shift sampler.
 
 Docs: https://gandirs.github.io/gandirs/warped.html.md"""
 
@@ -13,32 +13,58 @@ from ..samplers import MagnitudeSampler
 from .parts import Seeds, reconstructor_objective
 
 # %% auto #0
-__all__ = ['warped']
+__all__ = ['WARPED_COMMON', 'WARPED_CONFIGS', 'authors_config', 'warped']
+
+# %% ../../nbs/05c_warped.ipynb #69ff5dd9
+WARPED_COMMON:dict = dict(lr=1e-4, judge_lr=1e-4, learn_gammas=True, learn_alphas=False, gamma=None, shift_weight=.25)
+
+WARPED_CONFIGS:dict = {  # scripts/train/*.sh; `resolution` is the image side of their generator
+    'SNGAN_MNIST':      dict(resolution=32, n_dirs=64, n_dipoles=128, min_shift=.15, shift_scale=.25, reconstructor='lenet', batch_size=128, steps=120_000),
+    'SNGAN_AnimeFaces': dict(resolution=64, n_dirs=64, n_dipoles=128, min_shift=.25, shift_scale=.35, reconstructor='lenet', batch_size=128, steps=120_000),
+    'BigGAN':    dict(resolution=128, n_dirs=120, n_dipoles=256, min_shift=.1, shift_scale=.2, reconstructor='resnet18', batch_size=32, steps=150_000),
+    'ProgGAN':   dict(resolution=1024, n_dirs=200, n_dipoles=512, min_shift=.1, shift_scale=.2, reconstructor='resnet18', batch_size=8, steps=150_000),
+    'StyleGAN2': dict(resolution=1024, n_dirs=200, n_dipoles=512, min_shift=.1, shift_scale=.2, reconstructor='resnet18', batch_size=12, steps=150_000,
+                      space='w', truncation=.7),
+}
+
+def authors_config(G:Generator, # the generator to train on
+                  ) -> dict: # the settings of WARPED_CONFIGS and WARPED_COMMON, with the config's name
+    "The authors' settings for the generator most like G: its family (BigGAN, ProgGAN, StyleGAN2), else the first as large."
+    name = type(G).__name__
+    if name not in WARPED_CONFIGS:
+        name = next((n for n, c in WARPED_CONFIGS.items() if c['resolution'] >= G.img_resolution), 'ProgGAN')
+    return dict(config=name, **WARPED_COMMON, **WARPED_CONFIGS[name])
 
 # %% ../../nbs/05c_warped.ipynb #35ccfdb6
 def warped(G:Generator, # the generator
            n_dirs:int, # number of support sets (paths)
            space:str='z', # 'z' or 'w'
            seed:int=0, # the run's seed
-           n_dipoles:int=8, # dipoles per support set
+           n_dipoles:int|None=None, # dipoles per support set (None: the authors' for G, `authors_config`)
            gamma:float|None=None, # initial RBF gamma (None: 1/dim)
            learn_gammas:bool=True, # learn one log-gamma per set
            learn_alphas:bool=False, # learn the RBF weights
-           reconstructor:str|None=None, max_side:int|None=None, judge_width:int|None=None, # the judge
-           shift_scale:float=.45, # largest |eps| (the paper's default)
-           min_shift:float=.25, # smallest |eps| (the paper's default)
-           shift_weight:float=.25, # weight of the shift regression (the paper's lambda_reg)
+           radii:str|tuple='authors', # 'authors': radii 1 to 4 about the origin; gandirs' 'sqrt-dim': 0.8-0.9 of the latents' spread about their mean
+           reconstructor:str|None=None, # 'lenet' or 'resnet18' (None: the authors' for G)
+           max_side:int|None=None, judge_width:int|None=None, # the judge
+           shift_scale:float=.45, # largest |eps| (train.py's default)
+           min_shift:float=.25, # smallest |eps| (train.py's default)
+           shift_weight:float=.25, # weight of the shift regression (the authors' lambda_reg)
            n_center:int=1024, # samples to measure the centre and spread of W latents
           ):
-    "WarpedGANSpace: RBF paths, the reconstructor objective, the paper's shift sampler."
-    s, center, latent_norm = Seeds(seed), None, None
+    "WarpedGANSpace: RBF paths, the reconstructor objective, a magnitude shift sampler."
+    s, cfg, center, latent_norm = Seeds(seed), authors_config(G), None, None
+    n_dipoles = cfg['n_dipoles'] if n_dipoles is None else n_dipoles
+    reconstructor = cfg['reconstructor'] if reconstructor is None else reconstructor
     if space != 'z':
         with torch.no_grad(): w = G.to_space(G.sample_z(n_center, seed=s.extra), space).float().cpu()
         center = w.mean(0)
         latent_norm = round(float((w - center).norm(dim=1).mean()), 6)
     nav = RBFNavigator.for_generator(G, n_dirs, space, n_dipoles=n_dipoles, gamma=gamma, learn_gammas=learn_gammas,
-                                     learn_alphas=learn_alphas, latent_norm=latent_norm, seed=s.navigator)
+                                     learn_alphas=learn_alphas, radii=radii, latent_norm=latent_norm, seed=s.navigator)
     if center is not None:
-        with torch.no_grad(): nav.center.copy_(center)
+        with torch.no_grad():
+            nav.center.copy_(center)
+            if radii == 'authors': nav.support.sub_(center)  # their support sets stay about the origin
     objective = reconstructor_objective(G, n_dirs, s.judge, reconstructor, max_side, judge_width, shift_weight)
     return nav, objective, MagnitudeSampler(n_dirs, shift_scale, min_shift, seed=s.sampler)

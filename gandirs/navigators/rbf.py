@@ -15,9 +15,37 @@ from ..core import *
 from .base import Navigator
 
 # %% auto #0
-__all__ = ['RBFNavigator', 'path_bend']
+__all__ = ['authors_support_sets', 'scaled_support_sets', 'RBFNavigator', 'path_bend']
+
+# %% ../../nbs/02a_rbf.ipynb #b0a11a81
+def authors_support_sets(n_dirs:int, # K support sets
+                         n_dipoles:int, # N dipoles per set
+                         dim:int, # latent size
+                         rng:torch.Generator, # CPU generator to draw the dipole directions from
+                        ) -> Tensor: # [K, 2N, dim], rows +v, -v for each dipole
+    "WarpedGANSpace's initial support sets: set k's dipoles on the sphere of radius 1 + 3k/K, directions ~ N(0, I)."
+    r = torch.arange(1., 4., 3 / n_dirs)[:n_dirs]  # [K] absolute radii, as `SupportSets` computes them
+    v = torch.cat([torch.randn(1, dim, generator=rng) for _ in range(n_dirs * n_dipoles)])  # one draw per dipole
+    v = torch.stack([v, -v], dim=1).view(n_dirs, 2 * n_dipoles, dim)
+    return r[:, None, None] * v / v.norm(dim=-1, keepdim=True)
+
+# %% ../../nbs/02a_rbf.ipynb #6a208b5f
+def scaled_support_sets(n_dirs:int, # K support sets
+                        n_dipoles:int, # N dipoles per set
+                        dim:int, # latent size
+                        rng:torch.Generator, # CPU generator to draw the dipole directions from
+                        radii:tuple=(0.8, 0.9), # the K radii spread evenly over these fractions of latent_norm
+                        latent_norm:float|None=None, # typical |latent - center| (None: sqrt(dim), right for z ~ N(0, I))
+                       ) -> Tensor: # [K, 2N, dim], rows +v, -v for each dipole
+    "gandirs' initial support sets (`radii='sqrt-dim'`): on spheres of 0.8 to 0.9 times the typical latent norm."
+    norm = math.sqrt(dim) if latent_norm is None else float(latent_norm)
+    r = torch.linspace(radii[0] * norm, radii[1] * norm, n_dirs + 1)[:-1]  # [K], increasing
+    v = F.normalize(torch.randn(n_dirs, n_dipoles, dim, generator=rng), dim=-1)
+    return torch.stack([v, -v], dim=2).reshape(n_dirs, 2 * n_dipoles, dim) * r[:, None, None]
 
 # %% ../../nbs/02a_rbf.ipynb #b3763989
+_RADII = ('authors', 'sqrt-dim')
+
 class RBFNavigator(Navigator):
     "WarpedGANSpace: K support sets of N RBF dipoles; moves along the normalised gradient of set k's RBF sum."
     alias = 'rbf'
@@ -25,26 +53,28 @@ class RBFNavigator(Navigator):
     def __init__(self, n_dirs:int, # number of support sets K (one path family each)
                  latent_shape:int|tuple, # (dim,) of a 'z' or 'w' latent
                  space:str='z', # 'z' or 'w'
-                 n_dipoles:int=8, # N dipoles per set: 2N support vectors
-                 gamma:float|None=None, # initial RBF gamma of every set (None: 1/dim, the paper's default)
-                 learn_gammas:bool=True, # learn one log-gamma per set
+                 n_dipoles:int=128, # N dipoles per set: 2N support vectors (the authors use 128 to 512)
+                 gamma:float|None=None, # initial RBF gamma of every set (None: 1/dim, the authors' default)
+                 learn_gammas:bool=True, # learn one log-gamma per set (as in the authors' scripts)
                  learn_alphas:bool=False, # learn the RBF weights (initialised +1/-1 per dipole)
-                 latent_norm:float|None=None, # expected |latent - center| (None: sqrt(dim), right for z ~ N(0, I))
-                 radii:tuple=(0.8, 0.9), # support sets start on spheres of these fractions of latent_norm
+                 radii:str|tuple='authors', # 'authors' (`authors_support_sets`), or gandirs' 'sqrt-dim' or (lo, hi) (`scaled_support_sets`)
+                 latent_norm:float|None=None, # typical |latent - center| (None: sqrt(dim)): 'sqrt-dim' radii, `directions`
                  seed:int|None=None, # seed of the initial support vectors
                 ):
         super().__init__(n_dirs, latent_shape, space)
         if space == 'w+':
             raise ValueError("RBFNavigator moves 'z' or 'w' latents; for W+ edits use space='w' (the same w goes to every layer)")
+        if isinstance(radii, str) and radii not in _RADII:
+            raise ValueError(f"radii must be 'authors', 'sqrt-dim' or a (lo, hi) pair of fractions of latent_norm; got {radii!r}")
         dim = self.latent_shape[0]
         gamma = 1 / dim if gamma is None else float(gamma)
         if gamma <= 0: raise ValueError(f"gamma must be positive, got {gamma}")
         if n_dipoles < 1: raise ValueError(f"n_dipoles must be at least 1, got {n_dipoles}")
         self.dim, self.n_dipoles = dim, int(n_dipoles)
-        norm = self.latent_norm = math.sqrt(dim) if latent_norm is None else float(latent_norm)
-        r = torch.linspace(radii[0] * norm, radii[1] * norm, self.n_dirs + 1)[:-1]  # [K], increasing
-        v = F.normalize(torch.randn(self.n_dirs, self.n_dipoles, dim, generator=self.seeded_rng(seed)), dim=-1)
-        v = torch.stack([v, -v], dim=2).reshape(self.n_dirs, 2 * self.n_dipoles, dim) * r[:, None, None]
+        self.latent_norm = math.sqrt(dim) if latent_norm is None else float(latent_norm)
+        rng = self.seeded_rng(seed)
+        if radii == 'authors': v = authors_support_sets(self.n_dirs, self.n_dipoles, dim, rng)
+        else: v = scaled_support_sets(self.n_dirs, self.n_dipoles, dim, rng, (0.8, 0.9) if radii == 'sqrt-dim' else radii, self.latent_norm)
         self.support = nn.Parameter(v)  # [K, 2N, dim], pairs (+v, -v)
         alphas = torch.tensor([1., -1.]).repeat(self.n_dipoles).expand(self.n_dirs, -1).clone()  # [K, 2N]
         if learn_alphas: self.alphas = nn.Parameter(alphas)
@@ -63,7 +93,7 @@ class RBFNavigator(Navigator):
         "The gradient of f_k at each latent, rescaled by a positive number per row (see the text)."
         v = self.support[k] + self.center  # [bs, 2N, dim]
         d = latent[:, None, :] - v  # [bs, 2N, dim]
-        e = -self.log_gamma.exp()[k][:, None] * d.pow(2).sum(-1)  # [bs, 2N] exponents
+        e = -self.log_gamma.exp()[k][:, None] * d.norm(dim=-1).square()  # [bs, 2N] exponents, |d|^2 as the authors compute it
         w = self.alphas[k] * torch.exp(e - e.max(dim=1, keepdim=True).values.detach())  # [bs, 2N]
         return -(w[..., None] * d).sum(1)
 
@@ -121,6 +151,31 @@ def directions(self:RBFNavigator) -> Tensor: # [K, dim] unit rows
     k = torch.arange(self.n_dirs, device=z.device)
     d = self.direction(z.repeat(self.n_dirs, 1), k.repeat_interleave(len(z))).view(self.n_dirs, len(z), self.dim)
     return F.normalize(d.mean(1), dim=1)
+
+# %% ../../nbs/02a_rbf.ipynb #5ef1ddd8
+@patch(cls_method=True)
+def from_support_sets(cls:RBFNavigator, support:Tensor, # [K, 2N, dim] support vectors (the authors' SUPPORT_SETS viewed so)
+                      alphas:Tensor, # [K, 2N] RBF weights (their ALPHAS)
+                      gammas:Tensor|float, # [K] or [K, 1] gamma per set (their exp(LOGGAMMA)), or one gamma for every set
+                      learn_gammas:bool=True, # learn one log-gamma per set
+                      learn_alphas:bool=False, # learn the RBF weights
+                      space:str='z', # 'z' or 'w'
+                     ) -> RBFNavigator:
+    "A navigator holding the given support sets, weights and gammas."
+    support, alphas = torch.as_tensor(support).float(), torch.as_tensor(alphas).float()
+    if support.ndim != 3 or support.shape[1] % 2:
+        raise ValueError(f"support must have shape [K, 2N, dim] (N dipoles, 2 vectors each); got {list(support.shape)}")
+    K, n2, dim = support.shape
+    if tuple(alphas.shape) != (K, n2): raise ValueError(f"alphas must have shape [K, 2N] = [{K}, {n2}]; got {list(alphas.shape)}")
+    g = torch.as_tensor(gammas, dtype=torch.float32).reshape(-1)
+    g = g.expand(K) if g.numel() == 1 else g
+    if tuple(g.shape) != (K,) or (g <= 0).any():
+        raise ValueError(f"gammas must be one positive number or K = {K} positive numbers; got {g.tolist()}")
+    nav = cls(K, dim, space, n_dipoles=n2 // 2, learn_gammas=learn_gammas, learn_alphas=learn_alphas,
+              radii='sqrt-dim', seed=0)  # the quick initial draw; every value is replaced below
+    with torch.no_grad():
+        nav.support.copy_(support); nav.alphas.copy_(alphas); nav.log_gamma.copy_(g.log())
+    return nav
 
 # %% ../../nbs/02a_rbf.ipynb #fd54e01f
 def path_bend(path:Tensor, # [bs, n_points, dim] points along paths
