@@ -12,17 +12,29 @@ from torch import Tensor
 from .core import *
 
 # %% auto #0
-__all__ = ['sample_shifts', 'ShiftSampler', 'MagnitudeSampler', 'GroupShiftSampler']
+__all__ = ['shifts_from_draws', 'sample_shifts', 'ShiftSampler', 'MagnitudeSampler', 'GroupShiftSampler']
 
-# %% ../nbs/02e_samplers.ipynb #15ec5ed0
+# %% ../nbs/02e_samplers.ipynb #28ba0afd
 def _check_shift_args(n_dirs, scale, min_shift):
     if int(n_dirs) != n_dirs or n_dirs < 1: raise ValueError(f"n_dirs must be a positive integer, got {n_dirs!r}")
     if not 0 <= min_shift <= scale: raise ValueError(f"need 0 <= min_shift <= scale, got min_shift={min_shift}, scale={scale}")
 
+def shifts_from_draws(k:Tensor, # [bs] long: the drawn directions
+                      u:Tensor, # [bs]: the raw draws, in [0, 1) (uniform) or from N(0, 1) (normal)
+                      scale:float=6.0, # S
+                      min_shift:float=0.5, # m: 0 < |eps| < m becomes sign(eps)*m; 0 stays 0
+                      normal:bool=False, # u is a normal draw
+                     ) -> tuple[Tensor, Tensor]: # k [bs], eps [bs]
+    "Voynov & Babenko's shifts from given draws: eps = S*(2u - 1) (or S*u), small ones pushed out to +-m."
+    eps = scale * (u if normal else 2 * u - 1)
+    small = (eps.abs() < min_shift) & (eps != 0)
+    return k, torch.where(small, torch.copysign(torch.full_like(eps, min_shift), eps), eps)
+
+# %% ../nbs/02e_samplers.ipynb #15ec5ed0
 def sample_shifts(bs:int, # batch size
                   n_dirs:int, # k is drawn uniformly from 0..n_dirs-1
                   scale:float=6.0, # S: eps = S*u, u ~ U(-1, 1) (or N(0, 1))
-                  min_shift:float=0.5, # m: |eps| < m is pushed out to sign(eps)*m
+                  min_shift:float=0.5, # m: 0 < |eps| < m is pushed out to sign(eps)*m
                   normal:bool=False, # u ~ N(0, 1) instead of U(-1, 1)
                   rng:torch.Generator|None=None, # CPU generator (None: torch's global one)
                   device:str|torch.device='cpu', # where the results go
@@ -32,9 +44,8 @@ def sample_shifts(bs:int, # batch size
     if rng is not None and rng.device.type != 'cpu':
         raise ValueError(f"rng must be a CPU generator (for shifts that do not depend on the device), got one on {rng.device}")
     k = torch.randint(0, n_dirs, (bs,), generator=rng)
-    u = torch.randn(bs, generator=rng) if normal else 2 * torch.rand(bs, generator=rng) - 1
-    eps = scale * u
-    eps = torch.where(eps.abs() < min_shift, torch.copysign(torch.full_like(eps, min_shift), eps), eps)
+    u = torch.randn(bs, generator=rng) if normal else torch.rand(bs, generator=rng)
+    k, eps = shifts_from_draws(k, u, scale, min_shift, normal)
     return k.to(device), eps.to(device)
 
 class ShiftSampler:

@@ -40,10 +40,13 @@ def sefa(G:Generator, # the generator
          n_dirs:int, # number of directions
          space:str='w', # 'w', 'w+' or 'z'
          seed:int=0, # seed of the reconstructor
-         layers=None, # W+ indices: the styles analysed and (in 'w+') the layers edited
+         layers=None, # W+ indices (SeFa's layer_idx): the styles analysed and (in 'w+') the layers edited
+         torgb:str='last', # 'last': with the last toRGB style, as SeFa; 'none': convolutions only (gandirs' own)
+         float64:bool=False, # eigh in float64 (gandirs' own) instead of SeFa's float32 np.linalg.eig
          reconstructor:str|None=None, max_side:int|None=None, judge_width:int|None=None, # the judge
          shift_scale:float|None=None, min_shift:float=.5, shift_weight:float=.25, # its shifts and loss
         ):
     "SeFa (Shen & Zhou): eigenvectors of the style weights, with a reconstructor to train on them (or not: steps=0)."
     s = Seeds(seed)
-    return sefa_directions(G, n_dirs, space, layers), *_judged(G, n_dirs, s, reconstructor, max_side, judge_width, shift_scale, min_shift, shift_weight)
+    nav = sefa_directions(G, n_dirs, space, layers, torgb=torgb, float64=float64)
+    return nav, *_judged(G, n_dirs, s, reconstructor, max_side, judge_width, shift_scale, min_shift, shift_weight)

@@ -28,10 +28,15 @@ def linear_recipe(default_navigator:str, # the navigator unless the caller names
                reconstructor:str|None=None, max_side:int|None=None, judge_width:int|None=None, # the judge
                shift_scale:float|None=None, min_shift:float=.5, shift_weight:float=.25, # shifts and their loss
                layers:list|None=None, # 'w+' only: the layers to shift
+               first_k:bool=False, # 'ortho'/'fc' only: move only the first n_dirs coordinates (the authors' code)
               ):
         s, cls = Seeds(seed), navigator_class(navigator or default_navigator)
-        kw = dict(seed=s.navigator) if 'seed' in inspect.signature(cls.__init__).parameters else {}
+        params = inspect.signature(cls.__init__).parameters
+        kw = dict(seed=s.navigator) if 'seed' in params else {}
         if layers is not None: kw['layers'] = layers
+        if first_k and 'first_k' not in params:
+            raise ValueError(f"first_k=True applies to the 'ortho' and 'fc' navigators, not {navigator or default_navigator!r}")
+        if first_k: kw['first_k'] = True
         nav = cls.for_generator(G, n_dirs, space, **kw)
         objective = reconstructor_objective(G, n_dirs, s.judge, reconstructor, max_side, judge_width, shift_weight)
         return nav, objective, ShiftSampler(n_dirs, generator_shift(G, shift_scale), min_shift, seed=s.sampler)

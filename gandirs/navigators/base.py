@@ -200,16 +200,18 @@ class OrthoNavigator(LinearNavigator):
     "Orthonormal directions: the first `n_dirs` columns of `matrix_exp(S - S.T)`, with S learned."
     alias = 'ortho'
     def __init__(self, n_dirs:int, latent_shape:int|tuple, space:str='z', layers=None, # as in `LinearNavigator`
-                 init_std:float=1.0, seed:int|None=None): # S starts ~ N(0, init_std^2), drawn with `seed`
+                 init_std:float=1.0, seed:int|None=None, # S starts ~ N(0, init_std^2), drawn with `seed`
+                 first_k:bool=False): # S is n_dirs x n_dirs and rotates only the first n_dirs coordinates (the authors' code)
         super().__init__(n_dirs, latent_shape, space, layers)
         self._need_k_le_dim('orthonormal directions')
-        self.skew_half = nn.Parameter(init_std * torch.randn(self.dim, self.dim, generator=self.seeded_rng(seed)))
+        m = self.n_dirs if first_k else self.dim
+        self.skew_half = nn.Parameter(init_std * torch.randn(m, m, generator=self.seeded_rng(seed)))
 
-    def matrix(self) -> Tensor: # [dim, dim] orthogonal
-        "The full orthogonal matrix `exp(S - S.T)`; its first `n_dirs` columns are the directions."
+    def matrix(self) -> Tensor: # [m, m] orthogonal, m = dim (or n_dirs with first_k)
+        "The orthogonal matrix `exp(S - S.T)`; its first `n_dirs` columns are the directions."
         return torch.linalg.matrix_exp(self.skew_half - self.skew_half.T)
 
-    def directions(self): return self.matrix()[:, :self.n_dirs].T
+    def directions(self): return F.pad(self.matrix()[:, :self.n_dirs].T, (0, self.dim - len(self.skew_half)))
 
 # %% ../../nbs/02_navigators.ipynb #ac3a8da6
 class UnitNavigator(LinearNavigator):
@@ -248,11 +250,12 @@ class FCNavigator(LinearNavigator):
     alias = 'fc'
     def __init__(self, n_dirs:int, latent_shape:int|tuple, space:str='z', layers=None, # as in `LinearNavigator`
                  inner_dim:int=1024, batchnorm:bool=True, # hidden width and batch norm, as in the paper
-                 seed:int|None=None): # seed of the initial weights
+                 seed:int|None=None, # seed of the initial weights
+                 first_k:bool=False): # the output has n_dirs coordinates, padded with zeros (the authors' code)
         super().__init__(n_dirs, latent_shape, space, layers)
         self._need_k_le_dim('the residual eps*e_k (padded to dim) needs them to')
         self.fc1, self.fc2, self.fc3 = nn.Linear(self.n_dirs, inner_dim), nn.Linear(inner_dim, inner_dim), nn.Linear(inner_dim, inner_dim)
-        self.fc4 = nn.Linear(inner_dim, self.dim)
+        self.fc4 = nn.Linear(inner_dim, self.n_dirs if first_k else self.dim)
         norm = (lambda: nn.BatchNorm1d(inner_dim)) if batchnorm else nn.Identity
         self.norm1, self.norm2, self.norm3 = norm(), norm(), norm()
         reset_parameters_(self, self.seeded_rng(seed))
@@ -262,7 +265,9 @@ class FCNavigator(LinearNavigator):
         h1 = self.fc1(x);  h = F.elu(self.norm1(h1))
         h2 = self.fc2(h);  h = F.elu(self.norm2(h2 + h1))
         h3 = self.fc3(h);  h = F.elu(self.norm3(h3 + h2 + h1))
-        return self.fc4(h) + F.pad(x, (0, self.dim - self.n_dirs))
+        out = self.fc4(h)
+        out = out + F.pad(x, (0, out.shape[1] - self.n_dirs))
+        return F.pad(out, (0, self.dim - out.shape[1]))
 
     def directions(self, eps:float=1.0, # the shift whose direction is returned
                   ) -> Tensor: # [n_dirs, dim] unit rows

@@ -8,6 +8,7 @@ Docs: https://gandirs.github.io/gandirs/closed_form.html.md"""
 from __future__ import annotations
 import hashlib, os
 from pathlib import Path
+import numpy as np
 import torch
 from torch import nn, Tensor
 import torch.nn.functional as F
@@ -17,7 +18,7 @@ from .base import LinearNavigator, _resolve_layers
 
 # %% auto #0
 __all__ = ['FixedNavigator', 'GANSpaceNavigator', 'SeFaNavigator', 'Covariance', 'pca', 'default_cache_dir', 'ganspace_pca',
-           'ganspace', 'sefa_weight', 'sefa']
+           'ganspace', 'parse_layer_idx', 'sefa_factorize', 'sefa_styles', 'sefa_weight', 'sefa']
 
 # %% ../../nbs/02c_closed_form.ipynb #20f8029b
 def _fix_signs(rows:Tensor) -> Tensor:
@@ -184,48 +185,138 @@ def ganspace(G:Generator, # the generator
     res = ganspace_pca(G, n_dirs, space, **kwargs)
     return GANSpaceNavigator.from_directions(res['components'], shape, space, layers, variances=res['variances'])
 
+# %% ../../nbs/02c_closed_form.ipynb #b69a91f5
+def parse_layer_idx(layer_idx, # 'all', 'a-b', 'a,b,c' (or a mix: '0-2,5'), an int, or a list/range of ints
+                    num_layers:int, # how many layers there are (valid indices: 0..num_layers-1)
+                   ) -> list[int]: # sorted indices without repeats
+    "SeFa's choice of layers: `parse_indices`, with 'all' for every layer."
+    if isinstance(layer_idx, str) and layer_idx.strip() == 'all': return list(range(num_layers))
+    if isinstance(layer_idx, str):
+        idx = []
+        for part in filter(None, layer_idx.replace(' ', '').split(',')):
+            ends = part.split('-')
+            if len(ends) > 2 or not all(e.isdigit() for e in ends):
+                raise ValueError(f"cannot read layer_idx part {part!r}: expected 'all', 'a', 'a-b' or a comma-separated mix such as '0-2,5'")
+            idx += list(range(int(ends[0]), int(ends[-1]) + 1))
+    elif isinstance(layer_idx, int): idx = [layer_idx]
+    else: idx = [int(i) for i in layer_idx]
+    bad = [i for i in idx if not 0 <= i < num_layers]
+    if bad: raise ValueError(f"layer_idx {layer_idx!r} names layers {bad}, but there are {num_layers} (0..{num_layers - 1})")
+    if not idx: raise ValueError(f"layer_idx {layer_idx!r} selects no layer out of {num_layers}")
+    return sorted(set(idx))
+
+# %% ../../nbs/02c_closed_form.ipynb #90699987
+def _eigen_desc(w:np.ndarray, # [dim, cols] float32: SeFa's `weight`, one column per channel (normalised here)
+                float64:bool=False, # eigh in float64 (gandirs' own) instead of SeFa's float32 np.linalg.eig
+               ) -> tuple[Tensor, Tensor]: # eigenvalues [dim], eigenvectors [dim, dim] (rows), largest first
+    "Eigen-decomposition of w w^T for w with columns of unit length, sorted by decreasing eigenvalue, signs fixed."
+    if float64:
+        w = F.normalize(torch.from_numpy(w).double(), dim=0)
+        evals, evecs = (t.numpy() for t in torch.linalg.eigh(w @ w.T))
+    else:  # SeFa's arithmetic, to the memory layout: float32 numpy, np.linalg.eig
+        w = w / np.linalg.norm(w, axis=0, keepdims=True)
+        evals, evecs = (x.real for x in np.linalg.eig(w.dot(w.T)))
+    order = np.argsort(-evals, kind='stable')
+    return torch.from_numpy(evals[order]).float(), _fix_signs(torch.from_numpy(evecs[:, order].T).float())
+
+_SEFA_KINDS = ('stylegan2', 'stylegan', 'pggan')
+
+def sefa_factorize(weights:list, # per SeFa layer: style weights [channels, w_dim]; 'pggan': the first conv [out, z_dim, kh, kw]
+                   layer_idx='all', # SeFa's -L: 'all', '0-3', '2,4,7', an int or a list (ignored for 'pggan', as in SeFa)
+                   gan_type:str='stylegan2', # 'stylegan2', 'stylegan' or 'pggan'
+                   float64:bool=False, # eigh in float64 (gandirs' own) instead of SeFa's float32 np.linalg.eig
+                  ) -> tuple[list, Tensor, Tensor]: # layers, eigenvectors [dim, dim] (row i for eigenvalue i), eigenvalues [dim]
+    "SeFa's `factorize_weight` on given weights, eigenvalues sorted largest first."
+    if gan_type not in _SEFA_KINDS: raise ValueError(f"gan_type must be one of {_SEFA_KINDS}, got {gan_type!r}")
+    weights = [torch.as_tensor(w).detach().float().cpu() for w in weights]
+    if gan_type == 'pggan':
+        layers, W = [0], weights[0]
+        if W.ndim != 4: raise ValueError(f"'pggan' needs the first conv's weight [out, z_dim, kh, kw], got {list(W.shape)}")
+        w = W.flip(2, 3).permute(1, 0, 2, 3).flatten(1).numpy()  # [z_dim, out*kh*kw]: a column per output channel and tap
+    else:
+        layers = parse_layer_idx(layer_idx, len(weights))
+        if any(weights[i].ndim != 2 or weights[i].shape[1] != weights[0].shape[1] for i in layers):
+            raise ValueError(f"style weights must be [channels, w_dim] with one w_dim, got {[list(weights[i].shape) for i in layers]}")
+        w = torch.cat([weights[i] for i in layers]).numpy().T  # [w_dim, channels], column-major as SeFa's concatenation
+    evals, evecs = _eigen_desc(w, float64)
+    return layers, evecs, evals
+
+# %% ../../nbs/02c_closed_form.ipynb #e1aa085b
+def _wplus_idx(G, layers) -> list[int]:
+    "W+ indices from None (all), SeFa's strings, or a range, slice, list or int."
+    n = G.latent_shape('w+')[0]
+    if layers is None: return list(range(n))
+    if isinstance(layers, str): return parse_layer_idx(layers, n)
+    return _resolve_layers(layers, 'w+', G.latent_shape('w+'))
+
+def sefa_styles(G:Generator, # a style-based generator (with `style_weights`)
+                layers=None, # W+ indices (SeFa's layer_idx): None (all), 'all', '0-3', '2,4,7', a range, slice or list
+                torgb:str='last', # 'last': SeFa's choice, the last toRGB style too; 'none': convolutions only (gandirs' own)
+               ) -> dict: # layer name -> style matrix [channels, w_dim], in W+ order
+    "The style matrices SeFa stacks for the W+ indices `layers`."
+    if torgb not in ('last', 'none'): raise ValueError(f"torgb must be 'last' (SeFa) or 'none' (convolutions only), got {torgb!r}")
+    idx = _wplus_idx(G, layers)
+    index, convs = G.style_ws_index(torgb=True), G.style_ws_index(torgb=False)
+    keep, rgb = set(convs), [k for k in index if k not in convs]
+    if torgb == 'last' and rgb: keep.add(max(rgb, key=index.get))
+    weights = G.style_weights(torgb=True)
+    out = {k: weights[k] for k in index if k in keep and index[k] in idx}
+    if not out: raise ValueError(f"W+ layers {idx} drive no style of {type(G).__name__} with torgb={torgb!r}")
+    return out
+
+# %% ../../nbs/02c_closed_form.ipynb #18cd279a
+def _first_z_layer(G:Generator) -> Tensor: # [rows, z_dim]
+    "The matrix by which a generator's first layer reads z."
+    name = type(G).__name__
+    if hasattr(G, 'z_weight'): return G.z_weight().detach()  # the generator knows its own first map of z
+    first = next((m for k, m in G.named_modules() if isinstance(m, (nn.Linear, nn.ConvTranspose2d, nn.Conv2d))
+                  and not k.startswith('factor_predictor')), None)  # an attached predictor is not part of G
+    if first is None:
+        raise ValueError(f"SeFa in 'z' factorises the first Linear, ConvTranspose2d or Conv2d layer reading z; {name} has none")
+    W = first.weight.detach()
+    if isinstance(first, nn.Linear): return W
+    if isinstance(first, nn.ConvTranspose2d): return W.reshape(W.shape[0], -1).T
+    if first.padding != tuple(s - 1 for s in first.kernel_size):
+        raise ValueError(f"{name}'s first layer is a Conv2d with padding {first.padding}: SeFa reads a first convolution only "
+                         f"on a 1x1 z padded by kernel - 1 ({tuple(s - 1 for s in first.kernel_size)}), as PGGAN's")
+    return W.flip(2, 3).permute(0, 2, 3, 1).reshape(-1, W.shape[1])  # one row per output channel and tap, in SeFa's order
+
 # %% ../../nbs/02c_closed_form.ipynb #39376213
-def sefa_weight(G:Generator, # the generator
-                space:str='w', # 'w'/'w+': style weights; 'z': the first layer's weight
-                layers=None, # W+ indices of the styles to use (None: all)
-               ) -> Tensor: # [rows, dim], each row of unit length
-    "The stacked, row-normalised matrix SeFa factorises."
+def _sefa_stack(G, space, layers, torgb) -> Tensor: # [rows, dim]
+    "The weights SeFa stacks, before normalisation."
     name = type(G).__name__
     if space in ('w', 'w+'):
         G.latent_shape(space)
         if not hasattr(G, 'style_weights'):
             raise ValueError(f"SeFa in {space!r} needs a style-based generator (with style_weights()); {name} has none. "
                              f"Use space='z' for generators whose first layer reads z, or GANSpace")
-        idx = _resolve_layers(layers, 'w+', G.latent_shape('w+'))
-        index = G.style_ws_index(torgb=False)
-        mats = [w for k, w in G.style_weights(torgb=False).items() if idx is None or index[k] in idx]
-        if not mats: raise ValueError(f"layers {idx} drive no style-modulated convolution of {name}")
-        A = torch.cat(mats)
+        A = torch.cat(list(sefa_styles(G, layers, torgb).values()))
     elif space == 'z':
         if layers is not None: raise ValueError("layers= selects W+ styles; in 'z' SeFa uses the first layer")
-        if hasattr(G, 'z_weight'): A = G.z_weight().detach()  # the generator knows its own first map of z
-        else:
-            first = next((m for k, m in G.named_modules() if isinstance(m, (nn.Linear, nn.ConvTranspose2d))
-                          and not k.startswith('factor_predictor')), None)  # an attached predictor is not part of G
-            if first is None:
-                raise ValueError(f"SeFa in 'z' factorises the first Linear or ConvTranspose2d layer reading z; {name} has none")
-            W = first.weight.detach()
-            A = W if isinstance(first, nn.Linear) else W.reshape(W.shape[0], -1).T
+        A = _first_z_layer(G)
         if A.shape[1] != G.z_dim: raise ValueError(f"{name}'s first layer reads {A.shape[1]} numbers, not z ({G.z_dim})")
     else: raise ValueError(f"space must be 'z', 'w' or 'w+', got {space!r}")
-    return F.normalize(A.float(), dim=1)
+    return A.float()
+
+def sefa_weight(G:Generator, # the generator
+                space:str='w', # 'w'/'w+': style weights; 'z': the first layer's weight
+                layers=None, # W+ indices (SeFa's layer_idx) of the styles to use (None: all)
+                torgb:str='last', # 'last': with the last toRGB style, as SeFa; 'none': convolutions only (gandirs' own)
+               ) -> Tensor: # [rows, dim], each row of unit length
+    "The stacked, row-normalised matrix SeFa factorises."
+    return F.normalize(_sefa_stack(G, space, layers, torgb), dim=1)
 
 def sefa(G:Generator, # the generator
          n_dirs:int, # number of directions
          space:str='w', # 'w', 'w+' or 'z'
-         layers=None, # W+ indices: the styles analysed, and (in 'w+') the layers edited
+         layers=None, # W+ indices (SeFa's layer_idx): the styles analysed, and (in 'w+') the layers edited
+         torgb:str='last', # 'last': with the last toRGB style, as SeFa; 'none': convolutions only (gandirs' own)
+         float64:bool=False, # eigh in float64 (gandirs' own) instead of SeFa's float32 np.linalg.eig
         ) -> SeFaNavigator:
     "A navigator along SeFa's directions, largest eigenvalue first."
-    A = sefa_weight(G, space, layers)
+    A = _sefa_stack(G, space, layers, torgb)
     dim = A.shape[1]
     if not 1 <= n_dirs <= dim: raise ValueError(f"SeFa gives at most {dim} directions (the latent size), asked for {n_dirs}")
-    evals, evecs = torch.linalg.eigh(A.double().T @ A.double())
-    order = evals.argsort(descending=True)[:n_dirs]
-    edit = layers if space == 'w+' else None
-    return SeFaNavigator.from_directions(_fix_signs(evecs[:, order].T).float(), G.latent_shape(space), space, edit,
-                                         eigenvalues=evals[order].float())
+    evals, evecs = _eigen_desc(A.detach().cpu().numpy().T, float64)
+    edit = _wplus_idx(G, layers) if space == 'w+' and layers is not None else None
+    return SeFaNavigator.from_directions(evecs[:n_dirs], G.latent_shape(space), space, edit, eigenvalues=evals[:n_dirs])
