@@ -1,4 +1,4 @@
-"""Directions scored against ground-truth factors (the direction x factor matrix, S_dis, N_dis), and representations scored with MIG, DCI and the FactorVAE score.
+"""Directions scored against ground-truth factors (the direction x factor matrix, S_dis, N_dis), and representations scored with MIG, DCI and the FactorVAE score, as their authors' code computes them.
 
 Docs: https://gandirs.github.io/gandirs/disentanglement.html.md"""
 
@@ -7,22 +7,34 @@ Docs: https://gandirs.github.io/gandirs/disentanglement.html.md"""
 # %% ../nbs/06a_disentanglement.ipynb #befeb4e1
 from __future__ import annotations
 import math
+from typing import Callable, Iterable
 import numpy as np
 import torch
 from torch import nn, Tensor
-from fastcore.basics import AttrDict
+from fastcore.basics import AttrDict, patch_to
 from .core import *
 from .generators.base import Generator
 
 # %% auto #0
-__all__ = ['direction_factor_matrix', 's_dis', 'n_dis', 'dominant_factors', 'factor_report', 'plot_factor_matrix',
-           'save_factor_matrix', 'mig', 'dci', 'factorvae_score']
+__all__ = ['FACTOR_VARIANTS', 'DCI_VARIANTS', 'direction_factor_matrix', 'factor_rows', 's_dis', 'discovered_factors', 'n_dis',
+           'dominant_factors', 'factor_report', 'plot_factor_matrix', 'save_factor_matrix', 'FactorCodes',
+           'histogram_discretize', 'mig', 'mig_sampled', 'dci_from_importance', 'dci', 'dci_sampled', 'factorvae_votes',
+           'factorvae_accuracy', 'factorvae_score']
 
 # %% ../nbs/06a_disentanglement.ipynb #4bed221a
-def _changes(predictor, x0:Tensor, x1:Tensor) -> Tensor:
-    if hasattr(predictor, 'factor_change'): return predictor.factor_change(x0, x1)
-    return (predictor(x1) - predictor(x0)).abs()
+FACTOR_VARIANTS = ('contrafeat', 'relative')
 
+def _score_shift(predictor, x0:Tensor, x1:Tensor) -> Tensor:
+    "Signed change of each factor's score, [bs, n_factors]: `predictor.factors` where it exists, else `predictor`."
+    score = getattr(predictor, 'factors', predictor)
+    return score(x1) - score(x0)
+
+def _changes(predictor, x0:Tensor, x1:Tensor) -> Tensor:
+    "Absolute change of each factor, [bs, n_factors]: `predictor.factor_change` where it exists."
+    if hasattr(predictor, 'factor_change'): return predictor.factor_change(x0, x1)
+    return _score_shift(predictor, x0, x1).abs()
+
+# %% ../nbs/06a_disentanglement.ipynb #6c1e0a71
 @torch.no_grad()
 def direction_factor_matrix(generator:Generator, # the frozen generator
                             navigator:nn.Module, # forward(latent, k, eps), with n_dirs and space
@@ -31,18 +43,19 @@ def direction_factor_matrix(generator:Generator, # the frozen generator
                             s:float=2., # shift: images at -s and +s are compared
                             seed:int=0, # seed of the latents
                             batch_size:int=128,
-                            relative:bool=True, # divide each factor's change by its change between independent samples
-                           ) -> AttrDict: # matrix [n_dirs, n_factors] rows max 1, raw [n_dirs, n_factors], ref [n_factors]
-    "Mean absolute change of each predicted factor along each direction, rows normalised to max 1."
+                            variant:str='contrafeat', # 'contrafeat': |mean signed change|; 'relative': mean |change| / change between independent samples
+                           ) -> AttrDict: # matrix [n_dirs, n_factors] rows max 1, raw [n_dirs, n_factors], ref [n_factors], factor_names, variant
+    "Change of each predicted factor along each direction (see `variant`), rows normalised to max 1."
+    if variant not in FACTOR_VARIANTS: raise ValueError(f"variant must be one of {FACTOR_VARIANTS}, got {variant!r}")
     predictor = predictor if predictor is not None else getattr(generator, 'factor_predictor', None)
     if predictor is None: raise ValueError(f"{type(generator).__name__} has no factor_predictor: pass predictor=...")
     space, dev = getattr(navigator, 'space', 'z'), generator.device
-    rng, raw = make_rng(seed), []
+    change, rng = (_score_shift if variant == 'contrafeat' else _changes), make_rng(seed)
     def mean_change(pairs):
         tot = 0.
         for i in range(0, n, batch_size):
             x0, x1 = pairs(min(batch_size, n - i))
-            tot = tot + _changes(predictor, x0, x1).sum(0)
+            tot = tot + change(predictor, x0, x1).sum(0)
         return tot / n
     def latents(bs): return generator.to_space(generator.sample_z(bs, rng=rng), space)
     def shifted(k):
@@ -53,29 +66,56 @@ def direction_factor_matrix(generator:Generator, # the frozen generator
         return pairs
     with evaluating(navigator, predictor):
         raw = torch.stack([mean_change(shifted(k)) for k in range(navigator.n_dirs)]).cpu()
-        ref = mean_change(lambda bs: (generator(latents(bs), space), generator(latents(bs), space))).cpu() if relative else torch.ones(raw.shape[1])
-    rel = raw / ref.clamp_min(1e-12)
-    return AttrDict(matrix=rel / rel.max(1, keepdim=True).values.clamp_min(1e-12), raw=raw, ref=ref,
+        independent = lambda bs: (generator(latents(bs), space), generator(latents(bs), space))
+        ref = mean_change(independent).cpu() if variant == 'relative' else torch.ones(raw.shape[1])
+    rel = raw.abs() / ref.clamp_min(1e-12)
+    return AttrDict(matrix=rel / rel.max(1, keepdim=True).values.clamp_min(1e-12), raw=raw, ref=ref, variant=variant,
                     factor_names=list(getattr(predictor, 'factor_names', [f'f{i}' for i in range(raw.shape[1])])))
 
 # %% ../nbs/06a_disentanglement.ipynb #dcdf4aa1
-def s_dis(matrix, # [n_dirs, n_factors], rows normalised to max 1
-         ) -> float:
-    "Mean over directions of (largest - second largest) entry of the row."
-    m = torch.as_tensor(matrix, dtype=torch.float64)
-    top = m.topk(2, dim=1).values
-    return (top[:, 0] - top[:, 1]).mean().item()
+def _used(scores, used_factors):
+    s = np.abs(np.asarray(scores))
+    s = s if np.issubdtype(s.dtype, np.floating) else s.astype(np.float64)  # float32 stays float32, as in `summarize`
+    return s if used_factors is None else s[:, list(used_factors)]
 
-def n_dis(matrix, # [n_dirs, n_factors]
+def factor_rows(scores, # [n_dirs, n_factors] changes of the factors' scores, signed or not
+                used_factors:list|None=None, # the factors that count (ContraFeat's `used_attr_idx`); default all
+               ) -> np.ndarray: # [n_dirs, n_used] |scores| with each row divided by its largest entry
+    "ContraFeat's normalised score matrix."
+    s = _used(scores, used_factors)
+    top = s.max(1, keepdims=True)
+    return s / np.where(top > 0, top, 1)
+
+# %% ../nbs/06a_disentanglement.ipynb #0e5b8c14
+def s_dis(matrix, # [n_dirs, n_factors] scores, e.g. `direction_factor_matrix(...).matrix`
+          used_factors:list|None=None, # the factors that count; default all
+          limit:int|None=None, # only the first `limit` directions (ContraFeat's notebook: 30); default all
+          normalise:bool=True, # False: the gap of the raw |scores| ("before normed")
+         ) -> float:
+    "Mean over directions of (largest - second largest) entry of the normalised row."
+    s = factor_rows(matrix, used_factors) if normalise else _used(matrix, used_factors)
+    top = np.sort(s[:limit], axis=1)
+    return float((top[:, -1] - top[:, -2]).mean())
+
+def discovered_factors(matrix, # [n_dirs, n_factors] scores
+                       used_factors:list|None=None, # the factors that count; default all
+                       limit:int|None=None, # only the first `limit` directions; default all
+                      ) -> np.ndarray: # [n_used] bool
+    "Which factors are the largest entry (ties included) of at least one direction's row."
+    return (factor_rows(matrix, used_factors)[:limit] == 1.).any(0)
+
+def n_dis(matrix, # [n_dirs, n_factors] scores
+          used_factors:list|None=None, # the factors that count; default all
+          limit:int|None=None, # only the first `limit` directions; default all
          ) -> int:
-    "Number of factors that are the largest entry of some row."
-    return len(set(torch.as_tensor(matrix).argmax(1).tolist()))
+    "Number of factors that are the largest entry of at least one direction's row."
+    return int(discovered_factors(matrix, used_factors, limit).sum())
 
 def dominant_factors(matrix, # [n_dirs, n_factors]
                      factor_names:list, # n_factors names
                     ) -> list: # per direction, the name of its largest entry
-    "The factor each direction moves most."
-    return [factor_names[i] for i in torch.as_tensor(matrix).argmax(1).tolist()]
+    "The factor each direction moves most (the first, where several tie)."
+    return [factor_names[i] for i in np.asarray(matrix).argmax(1).tolist()]
 
 # %% ../nbs/06a_disentanglement.ipynb #c24f4eb0
 def factor_report(generator:Generator, # a generator with a `factor_predictor`
@@ -83,13 +123,14 @@ def factor_report(generator:Generator, # a generator with a `factor_predictor`
                   n:int=256, # latents per direction
                   s:float=3., # shift: half of the largest training shift (6 by default)
                   seed:int=0,
-                  relative:bool=True, # changes relative to those between independent samples
-                 ) -> dict: # s_dis, n_dis, factor_matrix (rows), factor_names, dominant_factor (per direction)
+                  variant:str='contrafeat', # how the matrix is made: 'contrafeat' or 'relative' (`direction_factor_matrix`)
+                  limit:int|None=None, # S_dis and N_dis over the first `limit` directions only (ContraFeat: 30)
+                 ) -> dict: # s_dis, n_dis, factor_matrix (rows), factor_names, dominant_factor (per direction), factor_shift, factor_variant
     "S_dis, N_dis and the direction x factor matrix as plain numbers, for `metrics.json`."
-    r = direction_factor_matrix(generator, navigator, n=n, s=s, seed=seed, relative=relative)
-    return dict(s_dis=round(s_dis(r.matrix), 4), n_dis=n_dis(r.matrix), factor_names=r.factor_names,
-                factor_matrix=[[round(float(v), 4) for v in row] for row in r.matrix],
-                dominant_factor=dominant_factors(r.matrix, r.factor_names), factor_shift=s)
+    r = direction_factor_matrix(generator, navigator, n=n, s=s, seed=seed, variant=variant)
+    return dict(s_dis=round(s_dis(r.matrix, limit=limit), 6), n_dis=n_dis(r.matrix, limit=limit), factor_names=r.factor_names,
+                factor_matrix=[[round(float(v), 6) for v in row] for row in r.matrix],  # 6 decimals: S_dis of this list is S_dis to 1e-6
+                dominant_factor=dominant_factors(r.matrix, r.factor_names), factor_shift=s, factor_variant=variant)
 
 # %% ../nbs/06a_disentanglement.ipynb #26b8f9a6
 def plot_factor_matrix(matrix, # [n_dirs, n_factors] rows normalised to max 1
@@ -116,11 +157,57 @@ def save_factor_matrix(matrix, factor_names:list, path, title:str=''):
     with atomic_write(path) as f: f.write(buf.getvalue())
     return path
 
+# %% ../nbs/06a_disentanglement.ipynb #0c7e2f9a
+def _check(codes, factors):
+    c, y = np.asarray(codes, dtype=np.float64), np.asarray(factors)
+    if c.ndim != 2 or y.ndim != 2 or len(c) != len(y):
+        raise ValueError(f"expected codes [N, d] and factor classes [N, K] with the same N, got {c.shape} and {y.shape}")
+    return c, y
+
+# %% ../nbs/06a_disentanglement.ipynb #8d3c1e47
+class FactorCodes:
+    "Codes of ground-truth factors, sampled in disentanglement_lib's order (`GroundTruthData.sample` + representation)."
+    def __init__(self, factor_sizes:list, # number of classes of each factor
+                 encode:Callable, # encode(factors [n, K] int64, rs) -> codes [n, d]; draws any observation noise from rs
+                ):
+        self.factor_sizes, self.encode = [int(k) for k in factor_sizes], encode
+
+    def sample_factors(self, n:int, rs:np.random.RandomState) -> np.ndarray: # [n, K] int64
+        "Every factor uniform over its classes, one `randint` per factor in order."
+        f = np.zeros((n, len(self.factor_sizes)), dtype=np.int64)
+        for i, k in enumerate(self.factor_sizes): f[:, i] = rs.randint(k, size=n)
+        return f
+
+    def sample(self, n:int, rs:np.random.RandomState) -> tuple: # factors [n, K], codes [n, d]
+        f = self.sample_factors(n, rs)
+        return f, np.asarray(self.encode(f, rs))
+
+    def sample_codes(self, n:int, rs:np.random.RandomState, batch_size:int=16) -> tuple: # codes [n, d], factors [n, K]
+        "`n` points drawn in chunks of `batch_size`, as `generate_batch_factor_code` draws them."
+        fs, cs = zip(*[self.sample(min(batch_size, n - i), rs) for i in range(0, n, batch_size)])
+        return np.concatenate(cs), np.concatenate(fs)
+
+# %% ../nbs/06a_disentanglement.ipynb #2b9f4c80
+@patch_to(FactorCodes, cls_method=True)
+def from_table(cls, codes, # [N, d] codes of a data set
+               factors, # [N, K] its factor classes, holding every combination of classes 0..n_k-1
+              ) -> FactorCodes:
+    "Sampler over a fixed table of codes that covers the factor grid."
+    c, y = _check(codes, factors)
+    if not np.issubdtype(y.dtype, np.integer) or y.min() < 0:
+        raise ValueError(f"factor classes must be integers 0..n_k-1, got dtype {y.dtype} with minimum {y.min()}")
+    sizes = y.max(0) + 1
+    row = np.full(int(np.prod(sizes)), -1)
+    row[np.ravel_multi_index(y.T, sizes)] = np.arange(len(y))
+    if (row < 0).any(): raise ValueError(f"the table must hold every combination of factor classes: {(row < 0).sum()} of {len(row)} are missing")
+    return cls(sizes, lambda f, rs: c[row[np.ravel_multi_index(f.T, sizes)]])
+
 # %% ../nbs/06a_disentanglement.ipynb #a07ed724
-def _discretize(x:np.ndarray, bins:int=20) -> np.ndarray:
-    "Each column into `bins` equal-width bins."
-    lo, hi = x.min(0), x.max(0)
-    return np.clip(((x - lo) / np.where(hi > lo, hi - lo, 1) * bins).astype(int), 0, bins - 1)
+def histogram_discretize(codes:np.ndarray, # [N, d]
+                         bins:int=20,
+                        ) -> np.ndarray: # [N, d] bin of each value, 1..bins
+    "Each column into `bins` equal-width bins over its range (disentanglement_lib's `_histogram_discretize`)."
+    return np.stack([np.digitize(x, np.histogram(x, bins)[1][:-1]) for x in codes.T], 1)
 
 def _entropy(y:np.ndarray) -> float:
     p = np.unique(y, return_counts=True)[1] / len(y)
@@ -134,43 +221,71 @@ def _mutual_info(a:np.ndarray, b:np.ndarray) -> float:
     nz = joint > 0
     return float((joint[nz] * np.log(joint[nz] / (pa @ pb)[nz])).sum())
 
-def _check(codes, factors):
-    c, y = np.asarray(codes, dtype=np.float64), np.asarray(factors)
-    if c.ndim != 2 or y.ndim != 2 or len(c) != len(y):
-        raise ValueError(f"expected codes [N, d] and factor classes [N, K] with the same N, got {c.shape} and {y.shape}")
-    return c, y
-
+# %% ../nbs/06a_disentanglement.ipynb #3c5a8f12
 def mig(codes, # [N, d] representation
         factors, # [N, K] integer factor classes
         bins:int=20, # histogram bins per code
        ) -> float:
     "Mutual Information Gap: mean over factors of (top - second) MI with a code, over the factor's entropy."
     c, y = _check(codes, factors)
-    cd = _discretize(c, bins)
+    cd = histogram_discretize(c, bins)
     mi = np.array([[_mutual_info(cd[:, j], y[:, k]) for k in range(y.shape[1])] for j in range(c.shape[1])])
     top = -np.sort(-mi, axis=0)
     h = np.array([_entropy(y[:, k]) for k in range(y.shape[1])])
-    keep = h > 0
+    keep = h > 0  # a constant factor has no information to find
     return float(((top[0] - top[1])[keep] / h[keep]).mean())
+
+def mig_sampled(data:FactorCodes, # the factors and their codes
+                num_train:int=10000, # points
+                seed:int=0, # of the RandomState that draws them
+                batch_size:int=16, # points drawn per chunk
+                bins:int=20,
+               ) -> float:
+    "MIG on points drawn as disentanglement_lib's `compute_mig` draws them."
+    return mig(*data.sample_codes(num_train, np.random.RandomState(seed), batch_size), bins=bins)
+
+# %% ../nbs/06a_disentanglement.ipynb #2e7b9d05
+def _gbt_importance(c_train, y_train, c_test, y_test, seed:int):
+    "Importance [d, K] and mean train/test accuracy of one `GradientBoostingClassifier()` per factor."
+    try: from sklearn.ensemble import GradientBoostingClassifier
+    except ImportError: raise ImportError("DCI's default (disentanglement_lib's trees) needs scikit-learn: pip install gandirs[metrics], or pass variant='ridge'") from None
+    rs = np.random.RandomState(seed)  # one stream through all factors, as the global RNG after np.random.seed(seed)
+    R, acc_train, acc_test = np.zeros((c_train.shape[1], y_train.shape[1])), [], []
+    for k in range(y_train.shape[1]):
+        model = GradientBoostingClassifier(random_state=rs).fit(c_train, y_train[:, k])
+        R[:, k] = np.abs(model.feature_importances_)
+        acc_train.append(np.mean(model.predict(c_train) == y_train[:, k]))
+        acc_test.append(np.mean(model.predict(c_test) == y_test[:, k]))
+    return R, float(np.mean(acc_train)), float(np.mean(acc_test))
+
+# %% ../nbs/06a_disentanglement.ipynb #5b8e0d36
+def _one_minus_entropy(p, base):
+    "1 - entropy (log base `base`) of each column of p, normalised to sum 1, as `1 - scipy.stats.entropy(p + 1e-11)`."
+    p = p + 1e-11
+    p = p / p.sum(0, keepdims=True)
+    return 1. - (-p * np.log(p)).sum(0) / np.log(base)
+
+def dci_from_importance(importance, # [d, K] importance of each code for each factor
+                       ) -> dict: # disentanglement, completeness, disentanglement_per_code [d], completeness_per_factor [K]
+    "DCI's disentanglement and completeness: per-code and per-factor 1 - entropy, weighted by importance shares."
+    R = np.asarray(importance, dtype=np.float64)
+    per_code, per_factor = _one_minus_entropy(R.T, R.shape[1]), _one_minus_entropy(R, R.shape[0])
+    W = R if R.sum() != 0 else np.ones_like(R)
+    return dict(disentanglement=float(np.sum(per_code * W.sum(1) / W.sum())),
+                completeness=float(np.sum(per_factor * W.sum(0) / W.sum())),
+                disentanglement_per_code=per_code, completeness_per_factor=per_factor)
 
 # %% ../nbs/06a_disentanglement.ipynb #284872b2
 def _standardize(x):
     sd = x.std(0)
     return (x - x.mean(0)) / np.where(sd > 0, sd, 1)
 
-def dci(codes, # [N, d] representation
-        factors, # [N, K] factor classes (or values)
-        test_frac:float=0.2, # held-out share for informativeness
-        ridge:float=1e-3, # ridge penalty (relative to N)
-        seed:int=0,
-       ) -> dict: # disentanglement, completeness, informativeness, importance [d, K]
-    "DCI with absolute ridge-regression weights as importances (see above)."
-    c, y = _check(codes, factors)
+def _dci_ridge(c, y, train_frac:float, seed:int, ridge:float) -> dict:
+    "gandirs' DCI: |ridge weights| on standardised codes and classes, unweighted completeness, held-out R^2."
     c, y = _standardize(c), _standardize(y.astype(np.float64))
     n, d = c.shape; K = y.shape[1]
-    p = np.random.default_rng(seed).permutation(n); te, tr = p[:int(n*test_frac)], p[int(n*test_frac):]
-    A = c[tr].T @ c[tr] + ridge * len(tr) * np.eye(d)
-    W = np.linalg.solve(A, c[tr].T @ y[tr])  # [d, K]
+    p = np.random.default_rng(seed).permutation(n); te, tr = p[:n - math.ceil(n * train_frac)], p[n - math.ceil(n * train_frac):]
+    W = np.linalg.solve(c[tr].T @ c[tr] + ridge * len(tr) * np.eye(d), c[tr].T @ y[tr])  # [d, K]
     r2 = 1 - ((c[te] @ W - y[te])**2).mean(0) / y[te].var(0).clip(1e-12)
     R = np.abs(W) + 1e-12
     pr = R / R.sum(1, keepdims=True); pc = R / R.sum(0, keepdims=True)
@@ -178,27 +293,87 @@ def dci(codes, # [N, d] representation
     com = 1 + (pc * np.log(pc)).sum(0) / math.log(d) if d > 1 else np.ones(K)
     rho = R.sum(1) / R.sum()
     return dict(disentanglement=float((rho * dis).sum()), completeness=float(com.mean()),
-                informativeness=float(np.clip(r2, 0, 1).mean()), importance=R)
+                informativeness=float(np.clip(r2, 0, 1).mean()), importance=R, variant='ridge')
+
+# %% ../nbs/06a_disentanglement.ipynb #4f0a7e15
+DCI_VARIANTS = ('disentanglement_lib', 'ridge')
+
+def _dci_trees(c_train, y_train, c_test, y_test, seed:int) -> dict:
+    R, acc_train, acc_test = _gbt_importance(c_train, y_train, c_test, y_test, seed)
+    return dict(dci_from_importance(R), informativeness=acc_test, informativeness_train=acc_train,
+                informativeness_test=acc_test, importance=R, variant='disentanglement_lib')
+
+def dci(codes, # [N, d] representation
+        factors, # [N, K] integer factor classes
+        variant:str='disentanglement_lib', # or 'ridge', gandirs' closed-form DCI without scikit-learn
+        train_frac:float=0.8, # the first ceil(N * train_frac) points train, the rest test ('ridge': a random split of these sizes)
+        seed:int=0, # seeds the trees' RandomState ('ridge': the split)
+        ridge:float=1e-3, # 'ridge' only: penalty relative to the number of training points
+       ) -> dict: # disentanglement, completeness, informativeness (test accuracy; 'ridge': R^2), importance [d, K], variant, ...
+    "DCI on fixed points, as disentanglement_lib's `compute_dci_on_fixed_data` (see above)."
+    if variant not in DCI_VARIANTS: raise ValueError(f"variant must be one of {DCI_VARIANTS}, got {variant!r}")
+    c, y = _check(codes, factors)
+    if variant == 'ridge': return _dci_ridge(c, y, train_frac, seed, ridge)
+    n = math.ceil(len(c) * train_frac)
+    return _dci_trees(c[:n], y[:n], c[n:], y[n:], seed)
+
+def dci_sampled(data:FactorCodes, # the factors and their codes
+                num_train:int=10000, # training points, drawn first
+                num_test:int=5000, # test points, drawn next
+                seed:int=0, # of the RandomState that draws them
+                batch_size:int=16, # points drawn per chunk
+                gbt_seed:int=0, # seeds the trees' RandomState
+               ) -> dict:
+    "DCI on points drawn as disentanglement_lib's `compute_dci` draws them."
+    rs = np.random.RandomState(seed)
+    (c_train, y_train), (c_test, y_test) = [data.sample_codes(n, rs, batch_size) for n in (num_train, num_test)]
+    return _dci_trees(c_train, y_train, c_test, y_test, gbt_seed)
 
 # %% ../nbs/06a_disentanglement.ipynb #79398bc9
-def factorvae_score(codes, # [N, d] representation
-                    factors, # [N, K] integer factor classes
-                    n_votes:int=800, # number of fixed-factor batches
-                    L:int=64, # samples per batch
-                    seed:int=0,
-                    min_std:float=0.05, # codes with std below this (collapsed) never vote
-                   ) -> float:
-    "FactorVAE score: accuracy of the majority-vote classifier from argmin-variance code to the fixed factor."
-    c, y = _check(codes, factors)
-    sd = c.std(0); active = sd > min_std
-    if not active.any(): return 0.
-    c = c[:, active] / sd[active]
-    rng = np.random.default_rng(seed)
-    K = y.shape[1]
-    groups = [{v: np.flatnonzero(y[:, k] == v) for v in np.unique(y[:, k])} for k in range(K)]
-    votes = np.zeros((c.shape[1], K), dtype=int)
-    for _ in range(n_votes):
-        k = rng.integers(K); vals = list(groups[k]); idx = groups[k][vals[rng.integers(len(vals))]]
-        pick = rng.choice(idx, size=L, replace=len(idx) < L)
-        votes[np.argmin(c[pick].var(0)), k] += 1
-    return float(votes.max(1).sum() / votes.sum())
+def factorvae_votes(batches:Iterable, # (fixed factor index, codes [batch_size, d]) per vote
+                    global_variances:np.ndarray, # [d] variance of each code over the data
+                    n_factors:int,
+                    threshold:float=0.05, # codes with a global standard deviation below this never vote
+                   ) -> np.ndarray: # [n_factors, d] votes
+    "Each batch votes for its fixed factor and the code of least variance relative to its global variance."
+    active = np.sqrt(global_variances) >= threshold
+    votes = np.zeros((n_factors, len(global_variances)), dtype=np.int64)
+    for k, c in batches:
+        votes[k, np.argmin(np.var(c, axis=0, ddof=1)[active] / global_variances[active])] += 1
+    return votes
+
+def factorvae_accuracy(train_votes:np.ndarray, # [K, d] votes that build the majority-vote classifier
+                       eval_votes:np.ndarray, # [K, d] votes it is scored on
+                      ) -> tuple: # train accuracy, eval accuracy
+    "Accuracy of the classifier code -> its most voted factor, on both sets of votes."
+    factor, code = np.argmax(train_votes, axis=0), np.arange(train_votes.shape[1])
+    return float(train_votes[factor, code].sum() / train_votes.sum()), float(eval_votes[factor, code].sum() / eval_votes.sum())
+
+# %% ../nbs/06a_disentanglement.ipynb #0f3d6c28
+def factorvae_score(data, # a `FactorCodes`, or codes [N, d] of a table covering the factor grid
+                    factors=None, # [N, K] factor classes of the table's rows, when `data` is codes
+                    batch_size:int=64, # points sharing the fixed factor in one vote
+                    num_train:int=10000, # votes that build the classifier
+                    num_eval:int=5000, # fresh votes it is scored on
+                    num_variance_estimate:int=10000, # points for the global variances
+                    seed:int=0, # of the RandomState that draws everything
+                    threshold:float=0.05, # codes with a global standard deviation below this never vote
+                   ) -> dict: # score (= eval_accuracy), train_accuracy, eval_accuracy, num_active_dims, active_dims, global_variances, train_votes, eval_votes, variant
+    "FactorVAE score as disentanglement_lib's `compute_factor_vae` draws and computes it."
+    data = data if isinstance(data, FactorCodes) else FactorCodes.from_table(data, factors)
+    rs, K = np.random.RandomState(seed), len(data.factor_sizes)
+    gv = np.var(data.sample(num_variance_estimate, rs)[1], axis=0, ddof=1)
+    active = np.sqrt(gv) >= threshold
+    if not active.any():
+        return dict(score=0., train_accuracy=0., eval_accuracy=0., num_active_dims=0, active_dims=active.tolist(), global_variances=gv,
+                    variant='disentanglement_lib')
+    def batches(n):
+        for _ in range(n):
+            k = rs.randint(K)
+            f = data.sample_factors(batch_size, rs); f[:, k] = f[0, k]
+            yield k, np.asarray(data.encode(f, rs))
+    train_votes = factorvae_votes(batches(num_train), gv, K, threshold)
+    eval_votes = factorvae_votes(batches(num_eval), gv, K, threshold)
+    acc_train, acc_eval = factorvae_accuracy(train_votes, eval_votes)
+    return dict(score=acc_eval, train_accuracy=acc_train, eval_accuracy=acc_eval, num_active_dims=len(active),
+                active_dims=active.tolist(), global_variances=gv, train_votes=train_votes, eval_votes=eval_votes, variant='disentanglement_lib')
