@@ -352,8 +352,18 @@ class ContrastObjective(Objective):
 # %% ../nbs/04a_contrastive.ipynb #a37655b9
 def _check_pairs(k:Tensor, name:str):
     if len(k) < 4 or len(k) % 2 or (k[0::2] != k[1::2]).any():
-        raise ValueError(f"{name} needs batches of pairs sharing a direction (k[2i] == k[2i+1], at least 2 pairs); "
+        raise ValueError(f"{name}(layout='pairs') needs batches of pairs sharing a direction (k[2i] == k[2i+1], at least 2 pairs); "
                          f"draw k with GroupShiftSampler(group=2). Got k={k.tolist()[:8]}...")
+
+def _check_thirds(rec:Record, name:str) -> int:
+    k, n = rec.k, len(rec.k)
+    m = n // 3
+    if n % 3 or not m or (k[:m] != k[m:2 * m]).any() or (k[2 * m:] == k[:m]).any():
+        raise ValueError(f"{name} needs batches in thirds, query, positive, negative (k[i] == k[m+i] != k[2m+i]); draw them with "
+                         f"ContraFeatSampler, or use layout='pairs' with GroupShiftSampler. Got k={k.tolist()[:9]}...")
+    if rec.latent is not None and not torch.equal(rec.latent[m:2 * m], rec.latent[2 * m:]):
+        raise ValueError(f"{name}: the positive and the negative of a query must move the same sample (ContraFeatSampler.origin_index)")
+    return m
 
 def negative_pairs(k:Tensor, # [n] long, the direction of each pair
                   ) -> Tensor: # [n] long: for pair i, the pair whose positive is its negative
@@ -365,14 +375,31 @@ def negative_pairs(k:Tensor, # [n] long, the direction of each pair
     return cand.gather(1, other.int().argmax(1, keepdim=True))[:, 0]
 
 class BinaryContrastObjective(ContrastObjective):
-    "ContraFeat binary: queries (2i) against positives (2i + 1) and the positive of a pair of another direction."
-    def forward(self, rec:Record, # the step's record: x0, x1 [bs, c, h, w] with bs even, k[2i] == k[2i+1]
+    "ContraFeat binary: each query's change against a positive (same direction, another sample) and a negative (another direction)."
+    def __init__(self, *args, # as `ContrastObjective`
+                 layout:str='thirds', # 'thirds' (the authors': query, positive, negative) or 'pairs' (gandirs' own)
+                 **kwargs):
+        super().__init__(*args, **kwargs)
+        if layout not in ('thirds', 'pairs'): raise ValueError(f"layout must be 'thirds' or 'pairs', got {layout!r}")
+        self.layout = layout
+
+    def triplets(self, rec:Record) -> tuple[list, list, list]: # per stage: query, positive and negative changes
+        "The changes of the queries, positives and negatives of the record, as its layout arranges them."
+        if self.layout == 'pairs':
+            _check_pairs(rec.k, type(self).__name__)
+            other = negative_pairs(rec.k[0::2])
+            d = self.changes(rec.x0, rec.x1)
+            q, pos = [t[0::2] for t in d], [t[1::2] for t in d]
+            return q, pos, [t[other] for t in pos]
+        m = _check_thirds(rec, type(self).__name__)
+        f = self.features(torch.cat([rec.x0[:2 * m], rec.x1]))  # the negatives' originals are the positives'
+        d = [f[i][2 * m:] - torch.cat([f[i][:2 * m], f[i][m:2 * m]]) for i in self.stage_idx]
+        d = [pool(t) for t in d] if self.pooled else d
+        return [t[:m] for t in d], [t[m:2 * m] for t in d], [t[2 * m:] for t in d]
+
+    def forward(self, rec:Record, # the step's record: x0, x1 [bs, c, h, w] in the objective's layout
                ) -> Result: # loss, pos, neg (loss='gandirs': cons, orth), and div
-        _check_pairs(rec.k, type(self).__name__)
-        other = negative_pairs(rec.k[0::2])
-        d = self.changes(rec.x0, rec.x1)
-        q, pos = [t[0::2] for t in d], [t[1::2] for t in d]
-        neg = [t[other] for t in pos]
+        q, pos, neg = self.triplets(rec)
         if self.loss == 'gandirs':
             cons, orth = consistency_loss(q, pos, self.mask), orthogonality_loss(q, neg, self.mask)
             return self.regulariser(Result(loss=cons + orth, cons=cons.detach(), orth=orth.detach()), rec)

@@ -12,7 +12,7 @@ from torch import Tensor
 from .core import *
 
 # %% auto #0
-__all__ = ['shifts_from_draws', 'sample_shifts', 'ShiftSampler', 'MagnitudeSampler', 'GroupShiftSampler']
+__all__ = ['shifts_from_draws', 'sample_shifts', 'ShiftSampler', 'MagnitudeSampler', 'GroupShiftSampler', 'ContraFeatSampler']
 
 # %% ../nbs/02e_samplers.ipynb #28ba0afd
 def _check_shift_args(n_dirs, scale, min_shift):
@@ -123,3 +123,45 @@ class GroupShiftSampler(ShiftSampler):
         return k.to(device), (eps.abs() if self.positive else eps).to(device)
 
     def __repr__(self): return f"GroupShiftSampler(n_dirs={self.n_dirs}, group={self.group}, scale={self.scale}, positive={self.positive})"
+
+# %% ../nbs/02e_samplers.ipynb #e19d6fa6
+class ContraFeatSampler(ShiftSampler):
+    "ContraFeat's moves: thirds (query, positive, negative) for the binary loss, or centred queries for the prototype loss."
+    def __init__(self, n_dirs:int, # K >= 2
+                 scale:float=1.0, # eps = scale * U(-1, 1) (the authors' var_sample_scale)
+                 layout:str='binary', # 'binary' or 'prototype'
+                 style_segments:int=2, # W+ origins mixed from this many latents (the authors' loss_n_colors)
+                 seed:int|None=None, # seed of its generator
+                ):
+        _need_two(n_dirs, 'ContraFeat')
+        if layout not in ('binary', 'prototype'): raise ValueError(f"layout must be 'binary' or 'prototype', got {layout!r}")
+        if int(style_segments) != style_segments or style_segments < 1: raise ValueError(f"style_segments must be a positive integer, got {style_segments}")
+        super().__init__(n_dirs, scale, 0., False, seed)
+        self.layout, self.style_segments, self.centred = layout, int(style_segments), layout == 'prototype'
+
+    def thirds(self, bs:int) -> int:
+        "m, the queries in a binary batch of bs = 3m rows."
+        if self.layout != 'binary': raise ValueError("only the binary layout comes in thirds")
+        if bs % 3 or bs < 3: raise ValueError(f"a ContraFeat binary batch is query, positive and negative thirds: the batch size must be a multiple of 3, got {bs}")
+        return bs // 3
+
+    def origin_index(self, bs:int) -> Tensor|None: # [bs] long, or None (every row its own origin)
+        "Binary: queries start from origins 0..m-1, positives and negatives both from m..2m-1."
+        if self.layout != 'binary': return None
+        m = self.thirds(bs)
+        return torch.cat([torch.arange(m), torch.arange(m, 2 * m), torch.arange(m, 2 * m)])
+
+    def _eps(self, n): return self.scale * (2 * torch.rand(n, generator=self.rng) - 1)
+
+    def __call__(self, bs:int, device='cpu'):
+        if self.layout == 'prototype': k, eps = torch.randint(0, self.n_dirs, (bs,), generator=self.rng), self._eps(bs)
+        else:
+            m = self.thirds(bs)
+            kq = torch.randint(0, self.n_dirs, (m,), generator=self.rng)
+            kn = (kq + torch.randint(1, self.n_dirs, (m,), generator=self.rng)) % self.n_dirs  # any other direction
+            eq, en = self._eps(m), self._eps(m)
+            k, eps = torch.cat([kq, kq, kn]), torch.cat([eq, eq, en])
+        return k.to(device), eps.to(device)
+
+    def __repr__(self):
+        return f"ContraFeatSampler(n_dirs={self.n_dirs}, layout={self.layout!r}, eps={self.scale}*U(-1,1), style_segments={self.style_segments})"

@@ -10,6 +10,7 @@ from ..generators.base import Generator
 from ..navigators import AttentionNavigator, UnitNavigator
 from ..features import load_features
 from ..contrastive import BinaryContrastObjective, PrototypeContrastObjective
+from ..samplers import ContraFeatSampler
 from ..latentclr import LatentCLRObjective, LatentCLRSampler, LayerFeatures, ImageFeatures
 from ..samplers import GroupShiftSampler, _need_two
 from .parts import Seeds, generator_shift, with_presets
@@ -18,31 +19,51 @@ from .parts import Seeds, generator_shift, with_presets
 __all__ = ['contrafeat_bi', 'contrafeat_pt', 'contrast_recipe', 'latentclr_layer', 'latentclr']
 
 # %% ../../nbs/05f_contrastive.ipynb #80f349cf
-def contrast_recipe(kind:str, # 'bi', 'pt' or 'latentclr'
+def _contrafeat_preset(kind:str, paper:bool):
+    def preset(G:Generator) -> dict:
+        space = 'w+' if getattr(G, 'num_ws', None) else 'z'
+        p = dict(space=space, lr=0.05, betas=(0., 0.99))
+        if paper:
+            bs = 18 if kind == 'bi' else 10  # their binary batch 12 is 6 queries: 18 rows in thirds; prototype batch 10
+            p.update(n_dirs=30, batch_size=bs, steps=200_000 // (12 if kind == 'bi' else 10), n_samples=1_000_000)
+            if kind == 'pt': p.update(size=512, mirror=True)
+        else: p.update(n_dirs=min(G.latent_shape(space)[-1], 30), batch_size=18 if kind == 'bi' else 16, steps=2000)
+        return p
+    return preset
+
+def contrast_recipe(kind:str, # 'bi' or 'pt'
                     doc:str, # what the method is
                    ):
-    "A recipe of the contrastive family: the attention navigator, a feature-change objective, grouped shifts."
+    "A ContraFeat recipe: the attention navigator, a feature-change objective, the authors' moves."
+    @with_presets(paper=_contrafeat_preset(kind, True), cpu=_contrafeat_preset(kind, False))
     def recipe(G:Generator, n_dirs:int, space:str='z', seed:int=0,
                features:str='alex-st', # feature network, see `load_features`
                stages:list|None=None, pooled:bool=False, mask:str='l2', # what of its changes is compared
-               n_pca:int|None=None, n_samples:int=10_000, # the navigator's PCA subspace
-               diversity:float|None=None, # weight of the diversity term (default 1, LatentCLR 0)
-               shift_scale:float|None=None, min_shift:float=.5, temperature:float=0.5):
-        _need_two(n_dirs, f"method {kind!r}")
+               loss:str='contrafeat', # 'contrafeat' (the authors' loss) or 'gandirs'
+               n_pca:int|None=None, n_samples:int=10_000, # the navigator's PCA subspace (default: 100 components)
+               diversity:float=0.1, # weight of the diversity of the edits
+               shift_scale:float|None=None, # shifts are shift_scale * U(-1, 1) in units of the edit (default: 1, the authors')
+               style_segments:int=2, # W+ origins mixed from this many latents
+               layout:str='thirds', # binary batches: 'thirds' (the authors') or 'pairs' (gandirs' own, with GroupShiftSampler)
+               size:int|None=None, mirror:bool=False, # prototype images: their side, mirror symmetry
+              ):
+        _need_two(n_dirs, f"method 'contrafeat-{kind}'")
         s = Seeds(seed)
-        nav = AttentionNavigator.for_generator(G, n_dirs, space, n_pca=n_pca, n_samples=n_samples, seed=s.navigator)
+        nav = AttentionNavigator.for_generator(G, n_dirs, space, n_samples=n_samples, n_pca=n_pca, seed=s.navigator)
         feat = load_features(features)
-        if kind == 'latentclr': obj = NTXentObjective(feat, n_dirs, stages, temperature, pooled, diversity or 0.)
-        elif kind == 'bi': obj = BinaryContrastObjective(feat, n_dirs, stages, pooled, mask, 1. if diversity is None else diversity)
-        else: obj = PrototypeContrastObjective(feat, n_dirs, (G.img_channels, G.img_resolution, G.img_resolution), stages,
-                                               pooled, mask, 1. if diversity is None else diversity, seed=s.extra)
-        sampler = GroupShiftSampler(n_dirs, generator_shift(G, shift_scale, 3.), min_shift, group=2, positive=kind == 'latentclr', seed=s.sampler)
-        return nav, obj, sampler
+        scale = 1. if shift_scale is None else float(shift_scale)
+        if kind == 'bi':
+            obj = BinaryContrastObjective(feat, n_dirs, stages, pooled, mask, diversity, loss, layout=layout)
+            if layout == 'pairs': return nav, obj, GroupShiftSampler(n_dirs, scale, 0., group=2, seed=s.sampler)
+            return nav, obj, ContraFeatSampler(n_dirs, scale, 'binary', style_segments, seed=s.sampler)
+        obj = PrototypeContrastObjective(feat, n_dirs, (G.img_channels, G.img_resolution, G.img_resolution), stages,
+                                         pooled, mask, diversity, seed=s.extra, loss=loss, size=size, mirror=mirror)
+        return nav, obj, ContraFeatSampler(n_dirs, scale, 'prototype', style_segments, seed=s.sampler)
     recipe.__doc__ = doc
     return recipe
 
-contrafeat_bi = contrast_recipe('bi', "ContraFeat, binary: W+ attention navigator, consistency and orthogonality of feature changes over pairs.")
-contrafeat_pt = contrast_recipe('pt', "ContraFeat, prototype: the same navigator, feature changes scored against learned prototypes.")
+contrafeat_bi = contrast_recipe('bi', "ContraFeat, binary: W+ attention navigator, each change like another sample's along the same direction and unlike one along another.")
+contrafeat_pt = contrast_recipe('pt', "ContraFeat, prototype: the same navigator, each change like its direction's learned prototype and unlike the others'.")
 
 # %% ../../nbs/05f_contrastive.ipynb #94a5e0e6
 def latentclr_layer(G:Generator) -> str:
