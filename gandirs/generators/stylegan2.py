@@ -413,7 +413,7 @@ def style_ws_index(self:StyleGAN2, torgb:bool=True) -> dict:
     return {k: i for k, (i, _) in self.style_layers(torgb).items()}
 
 @patch
-def style_weights(self:StyleGAN2, torgb:bool=False, # include the toRGB layers (SeFa and rosinality's closed form leave them out)
+def style_weights(self:StyleGAN2, torgb:bool=False, # include the toRGB layers (SeFa reads only the last toRGB style, see `sefa_styles`; rosinality's keeps `to_rgb1` and drops `to_rgbs.*`)
                  ) -> dict: # layer name -> [in_channels, w_dim]
     "The style affine matrices A (style = A w + b, equalized-lr gain included) of each layer."
     return {k: m.affine.effective_weight().detach() for k, (_, m) in self.style_layers(torgb).items()}

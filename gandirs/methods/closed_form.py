@@ -9,7 +9,7 @@ from __future__ import annotations
 from ..generators.base import Generator
 from ..navigators import ganspace as ganspace_directions, sefa as sefa_directions
 from ..samplers import ShiftSampler
-from .parts import Seeds, generator_shift, reconstructor_objective
+from .parts import Seeds, generator_shift, reconstructor_objective, with_presets
 
 # %% auto #0
 __all__ = ['ganspace', 'sefa']
@@ -20,6 +20,15 @@ def _judged(G, n_dirs, s, reconstructor, max_side, judge_width, shift_scale, min
     return (reconstructor_objective(G, n_dirs, s.judge, reconstructor, max_side, judge_width, shift_weight),
             ShiftSampler(n_dirs, generator_shift(G, shift_scale), min_shift, seed=s.sampler))
 
+def _ganspace_paper(G:Generator) -> dict:  # GANSpace's defaults: 80 components of 1,000,000 W samples, no training
+    space = 'w' if 'w' in G.spaces else 'z'
+    return dict(space=space, n_dirs=min(80, G.latent_shape(space)[-1]), n_samples=1_000_000, steps=0)
+
+def _sefa_paper(G:Generator) -> dict:  # sefa.py's defaults: 5 semantics of layer_idx 'all', edits on those W+ layers
+    space = 'w+' if getattr(G, 'num_ws', None) else 'z'
+    return dict(space=space, n_dirs=5, steps=0)
+
+@with_presets(paper=_ganspace_paper)
 def ganspace(G:Generator, # the generator
              n_dirs:int, # number of principal directions
              space:str='w', # 'w', 'w+' or 'z'
@@ -36,6 +45,7 @@ def ganspace(G:Generator, # the generator
     nav = ganspace_directions(G, n_dirs, space, layers, n_samples=n_samples, layer=layer, seed=s.navigator, cache_dir=cache_dir)
     return nav, *_judged(G, n_dirs, s, reconstructor, max_side, judge_width, shift_scale, min_shift, shift_weight)
 
+@with_presets(paper=_sefa_paper)
 def sefa(G:Generator, # the generator
          n_dirs:int, # number of directions
          space:str='w', # 'w', 'w+' or 'z'

@@ -10,7 +10,7 @@ import inspect
 from ..generators.base import Generator
 from ..navigators import navigator_class
 from ..samplers import ShiftSampler
-from .parts import Seeds, generator_shift, reconstructor_objective
+from .parts import Seeds, generator_shift, reconstructor_objective, with_presets
 
 # %% auto #0
 __all__ = ['voynov', 'random_directions', 'coordinate_directions', 'linear_recipe']
@@ -20,6 +20,13 @@ def linear_recipe(default_navigator:str, # the navigator unless the caller names
                   doc:str, # what the method is
                  ):
     "A recipe of the linear family: a linear navigator, the reconstructor objective, Voynov & Babenko's shifts."
+    def paper(G:Generator) -> dict:
+        space = 'w' if 'w' in G.spaces else 'z'
+        p = dict(space=space, n_dirs=G.latent_shape(space)[-1], batch_size=32, steps=100_000, lr=1e-4, judge_lr=1e-4,
+                 shift_scale=6., min_shift=.5, shift_weight=.25)
+        return {**p, 'first_k': True} if default_navigator == 'ortho' else p
+
+    @with_presets(paper=paper)
     def recipe(G:Generator, # the generator
                n_dirs:int, # number of directions
                space:str='z', # 'z', 'w' or 'w+'

@@ -10,12 +10,13 @@ from ..generators.base import Generator
 from ..navigators import ManifoldNavigator
 from ..losses import CentroidObjective
 from ..samplers import ShiftSampler
-from .parts import Seeds, generator_shift, reconstructor_objective
+from .parts import Seeds, generator_shift, reconstructor_objective, with_presets
 
 # %% auto #0
 __all__ = ['manifold']
 
 # %% ../../nbs/05d_manifold.ipynb #c17d5439
+@with_presets()
 def manifold(G:Generator, # the generator
              n_dirs:int, # number of attributes
              space:str='z', # 'z', 'w' or 'w+'

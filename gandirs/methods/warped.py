@@ -10,7 +10,7 @@ import torch
 from ..generators.base import Generator
 from ..navigators import RBFNavigator
 from ..samplers import MagnitudeSampler
-from .parts import Seeds, reconstructor_objective
+from .parts import Seeds, reconstructor_objective, with_presets
 
 # %% auto #0
 __all__ = ['WARPED_COMMON', 'WARPED_CONFIGS', 'authors_config', 'warped']
@@ -35,7 +35,13 @@ def authors_config(G:Generator, # the generator to train on
         name = next((n for n, c in WARPED_CONFIGS.items() if c['resolution'] >= G.img_resolution), 'ProgGAN')
     return dict(config=name, **WARPED_COMMON, **WARPED_CONFIGS[name])
 
+def _warped_paper(G:Generator) -> dict:
+    "The `paper` preset: `authors_config(G)` as run settings and options."
+    c = authors_config(G)
+    return {k: v for k, v in c.items() if k not in ('config', 'resolution', 'truncation')}
+
 # %% ../../nbs/05c_warped.ipynb #35ccfdb6
+@with_presets(paper=_warped_paper)
 def warped(G:Generator, # the generator
            n_dirs:int, # number of support sets (paths)
            space:str='z', # 'z' or 'w'
