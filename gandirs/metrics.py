@@ -17,7 +17,7 @@ from .samplers import sample_shifts
 
 # %% auto #0
 __all__ = ['Match', 'rca', 'linear_sum_assignment', 'cos_matrix', 'match_directions', 'factor_cos', 'subspace_share',
-           'digit_change_rate', 'summary_table']
+           'digit_change_rate', 'summary_table', 'summary_changes']
 
 # %% ../nbs/06_metrics.ipynb #2134e7f9
 @torch.no_grad()
@@ -182,4 +182,28 @@ def summary_table(results:list[dict], # one dict per run, with the `by` keys and
     lines = ['| ' + ' | '.join([*by, *keys]) + ' |', '|' + '---|' * (len(by) + len(keys))]
     for name, rs in groups.items():
         lines.append('| ' + ' | '.join([*map(str, name), *(cell([r.get(k) for r in rs]) for k in keys)]) + ' |')
+    return '\n'.join(lines)
+
+# %% ../nbs/06_metrics.ipynb #aea3e355
+def summary_changes(before:list[dict], # the earlier runs
+                    after:list[dict], # the same settings, re-run
+                    keys:list[str], # the columns to compare
+                    by:tuple=('generator', 'method'), # the columns that name a setting
+                    tol:float=1e-6, # smaller changes of a mean count as none
+                   ) -> str: # a markdown table: per moved setting, each column as 'before -> after'
+    "The settings whose mean over runs moved between two tables, with the means before and after."
+    def means(rows):
+        groups = {}
+        for r in rows: groups.setdefault(tuple(r[b] for b in by), []).append(r)
+        return {g: {k: (float(np.mean(v)) if (v := [r[k] for r in rs if r.get(k) is not None]) else None) for k in keys}
+                for g, rs in groups.items()}
+    b, a = means(before), means(after)
+    fmt = lambda v: '-' if v is None else str(int(v)) if float(v).is_integer() else f"{v:.3g}"
+    def moved(x, y): return (x is None) != (y is None) or (x is not None and abs(x - y) > tol)
+    lines = ['| ' + ' | '.join([*by, *keys]) + ' |', '|' + '---|' * (len(by) + len(keys))]
+    for g in [*a, *(g for g in b if g not in a)]:
+        x, y = b.get(g, dict.fromkeys(keys)), a.get(g, dict.fromkeys(keys))
+        if not any(moved(x[k], y[k]) for k in keys): continue
+        cells = [f"{fmt(x[k])} -> {fmt(y[k])}" if moved(x[k], y[k]) else fmt(y[k]) for k in keys]
+        lines.append('| ' + ' | '.join([*map(str, g), *cells]) + ' |')
     return '\n'.join(lines)
