@@ -54,7 +54,7 @@ def cmd_discover(a):
 def cmd_evaluate(a):
     "Recompute DIR/metrics.json from the run's checkpoint."
     from gandirs.runs import load_run
-    run = load_run(a.dir, device=a.device, trust_pickle=a.trust_pickle)
+    run = load_run(a.dir, device=a.device, trust_pickle=a.trust_pickle, trust_code=a.trust_code)
     m = run.evaluate(n=a.n)
     save_json(m, Path(a.dir)/'metrics.json')
     if 'factor_matrix' in m:
@@ -67,7 +67,7 @@ def cmd_traverse(a):
     "Traversal grid and GIF of a run's directions."
     from gandirs.runs import load_run
     from gandirs.viz import save_traversal_gif
-    run = load_run(a.dir, device=a.device, trust_pickle=a.trust_pickle)
+    run = load_run(a.dir, device=a.device, trust_pickle=a.trust_pickle, trust_code=a.trust_code)
     S = run.shift_range[0]
     d = Path(a.dir)
     save_png(run.show(n_z=a.n_z), d/'traversals.png')
@@ -179,10 +179,13 @@ def _parser():
     q.add_argument('--amp', action='store_true', help='bf16 autocast (CUDA)')
     q.add_argument('--compile', action='store_true', help='torch.compile the generator and the judge')
     q.set_defaults(f=cmd_discover)
+    trust_code = "import and run a 'python:' generator module the run folder names (only for folders you trust)"
     q = sub.add_parser('evaluate', help="recompute DIR/metrics.json"); common(q, False)
     q.add_argument('dir'); q.add_argument('--n', type=int, default=1024, help='samples for RCA'); q.set_defaults(f=cmd_evaluate)
+    q.add_argument('--trust-code', action='store_true', help=trust_code)
     q = sub.add_parser('traverse', help='traversal grid and GIF of a run'); common(q, False)
     q.add_argument('dir'); q.add_argument('--n-z', type=int, default=3); q.set_defaults(f=cmd_traverse)
+    q.add_argument('--trust-code', action='store_true', help=trust_code)
     q = sub.add_parser('sample', help='write a grid of samples'); common(q)
     q.add_argument('--n', type=int, default=16); q.add_argument('--nrow', type=int, default=None)
     q.add_argument('--seed', type=int, default=0); q.add_argument('--out', required=True, help='FILE.png')

@@ -493,9 +493,10 @@ def export_gif(self, path:str|Path|None=None, # the .gif file (default: EXPORT_D
 def from_run(cls, run_dir:str|Path, # a folder written by `gandirs discover --out DIR`
              device=None, # where the generator runs (default: the best available)
              trust_pickle:bool=False, # allow a generator checkpoint that needs code to load
+             trust_code:bool=False, # import a 'python:' generator module the folder names (only folders you trust)
              **kwargs, # more Dashboard arguments
             ):
-    "A dashboard on the directions saved in a run folder."
+    "A dashboard on the directions saved in a run folder; code the folder names runs only with `trust_code=True`."
     run_dir = Path(run_dir)
     if not run_dir.is_dir(): raise FileNotFoundError(f"no run folder {run_dir}: expected a folder written by `gandirs discover --out DIR`")
     path = run_dir/'directions.safetensors'
@@ -506,6 +507,6 @@ def from_run(cls, run_dir:str|Path, # a folder written by `gandirs discover --ou
     nav = load_directions(path)
     spec = nav.metadata.get('generator') or cfg.get('generator')
     if not spec: raise ValueError(f"{path} does not say which generator its directions belong to (no 'generator' in its metadata or config.json)")
-    G = load_generator(spec, trust_pickle=trust_pickle).to(default_device(device))
+    G = load_generator(spec, trust_pickle=trust_pickle, trust_code=trust_code).to(default_device(device))
     kwargs.setdefault('S', float(nav.metadata.get('shift_scale') or cfg.get('options', {}).get('shift_scale') or 6.))
     return cls(G, nav.to(G.device), directions_path=path, **kwargs)

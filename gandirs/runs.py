@@ -68,10 +68,11 @@ class Run:
                  trust_pickle:bool=False, # allow a generator checkpoint that needs code to load
                  amp:bool=False, # bf16 autocast (CUDA)
                  compile:bool=False, # torch.compile generator and objective
+                 trust_code:bool=True, # allow a 'python:' generator SPEC (False when the config comes from a folder)
                 ):
         self.config, self.out = config, Path(out) if out is not None else None
         dev = default_device(device)
-        self.generator = load_generator(config['generator'], trust_pickle=trust_pickle).to(dev)
+        self.generator = load_generator(config['generator'], trust_pickle=trust_pickle, trust_code=trust_code).to(dev)
         torch.manual_seed(config['seed'])  # anything a recipe draws without its own generator
         nav, objective, sampler = get_method(config['method'])(
             self.generator, config['n_dirs'], config['space'], config['seed'], **config['options'])
@@ -169,11 +170,13 @@ def _check_same_run(out:Path, config:dict):
                                f"Use another --out folder, or the same settings to resume that run.")
 
 def load_run(out:str|Path, # a folder written by `discover`
-             device=None, progress:bool=False, trust_pickle:bool=False) -> Run:
-    "Rebuild a run from its folder, at its last checkpoint."
+             device=None, progress:bool=False, trust_pickle:bool=False,
+             trust_code:bool=False, # import a 'python:' generator module the folder names (only folders you trust)
+            ) -> Run:
+    "Rebuild a run from its folder, at its last checkpoint; code the folder names runs only with `trust_code=True`."
     out = Path(out)
     if not (out/'config.json').exists(): raise FileNotFoundError(f"{out} holds no gandirs run (no config.json); run `gandirs discover --out {out}` first")
-    run = Run(json.loads((out/'config.json').read_text()), device, out, progress, trust_pickle=trust_pickle)
+    run = Run(json.loads((out/'config.json').read_text()), device, out, progress, trust_pickle=trust_pickle, trust_code=trust_code)
     if (out/'checkpoint.pt').exists(): resume(run.learner, out/'checkpoint.pt')
     return run
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from .base import *
 
 # %% auto #0
-__all__ = ['GENERATOR_LOADERS', 'load_generator']
+__all__ = ['GENERATOR_LOADERS', 'UntrustedCodeError', 'load_generator']
 
 # %% ../../nbs/01f_load_generator.ipynb #036512a1
 GENERATOR_LOADERS = {
@@ -38,12 +38,19 @@ def _resolve(target:str, spec:str):
     if fn is None: raise ValueError(f"SPEC {spec!r} needs {mod_name}.{fn_name}, but {mod_name} has no {fn_name}")
     return fn
 
+class UntrustedCodeError(ValueError):
+    "A SPEC that would import and run code, read from somewhere (a run folder) the user has not said to trust."
+
 def load_generator(spec:str, # 'toy', 'dcgan:PATH', 'mlp:PATH', 'python:module:factory', 'stylegan2:PATH', ...
                    trust_pickle:bool=False, # allow checkpoints that are pickles running code: only for files you trust
+                   trust_code:bool=True, # allow a 'python:' SPEC to import its module (False where the SPEC comes from a file)
                    **kw, # passed on to the loader
                   ) -> Generator:
     "The generator a SPEC string names, frozen, with `g.spec = spec`."
     prefix, _, rest = str(spec).partition(':')
+    if prefix == 'python' and not trust_code:
+        raise UntrustedCodeError(f"the generator SPEC {str(spec)!r} would import and run module {rest.rpartition(':')[0]!r}: "
+                                 f"open this run only if you trust whoever made it, with trust_code=True (gandirs: --trust-code)")
     if prefix not in GENERATOR_LOADERS:
         hint = f" (a path needs the architecture in front, e.g. 'dcgan:{spec}')" if Path(str(spec)).suffix else ''
         raise ValueError(f"unknown generator SPEC {str(spec)!r}{hint}: it should start with one of "
