@@ -11,6 +11,7 @@ from pathlib import Path
 import torch
 from .core import *
 from .generators import load_generator
+from .learner import NonFiniteLossError
 
 # %% auto #0
 __all__ = ['cmd_sample', 'cmd_discover', 'cmd_evaluate', 'cmd_traverse', 'peak_tflops', 'bench_step', 'cmd_bench', 'main']
@@ -200,7 +201,7 @@ def _parser():
     q.set_defaults(f=cmd_bench)
     return p
 
-_USER_ERRORS = (FileNotFoundError, ValueError, CheckpointError, TypeError)
+_USER_ERRORS = (FileNotFoundError, ValueError, CheckpointError, TypeError, NonFiniteLossError)
 
 def main(argv:list[str]|None=None):
     "Entry point of the `gandirs` command."

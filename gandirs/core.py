@@ -208,8 +208,10 @@ def save_safetensors(tensors:dict, # name -> tensor
 # %% ../nbs/00_core.ipynb #ef01f3f4
 def save_json(obj, # JSON-serialisable
               path:str|Path):
-    "Write `obj` as indented JSON, atomically."
-    with atomic_write(path) as f: f.write((json.dumps(obj, indent=2) + '\n').encode())
+    "Write `obj` as indented, strict JSON (a NaN or an infinity is an error, and the file keeps what it held), atomically."
+    try: text = json.dumps(obj, indent=2, allow_nan=False) + '\n'
+    except ValueError as e: raise ValueError(f"refusing to write {path}: {e} (a NaN or an infinity is not JSON)") from e
+    with atomic_write(path) as f: f.write(text.encode())
     return Path(path)
 
 # %% ../nbs/00_core.ipynb #d1b1a575

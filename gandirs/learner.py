@@ -18,8 +18,8 @@ from .losses import Record, Result
 
 # %% auto #0
 __all__ = ['Callback', 'CancelFit', 'shard_seed', 'Learner', 'style_mixed', 'Recorder', 'NonFiniteLossError', 'NaNGuard', 'Timer',
-           'ProgressBar', 'Checkpoint', 'resume', 'LRSchedule', 'StepSchedule', 'TensorBoard', 'Distributed',
-           'naive_loss']
+           'ProgressBar', 'all_finite', 'Checkpoint', 'resume', 'LRSchedule', 'StepSchedule', 'TensorBoard',
+           'Distributed', 'naive_loss']
 
 # %% ../nbs/05_learner.ipynb #84b088e0
 class Callback:
@@ -246,13 +246,24 @@ class ProgressBar(Callback):
         self.pb.set_postfix_str('  '.join(f"{k} {v:.3f}" for k, v in last.items() if k in ('loss', 'acc')), refresh=False)
     def after_fit(self): self.pb.close()
 
+def all_finite(obj) -> bool:
+    "Whether every floating-point tensor in a nested dict/list/tuple (a state dict) is finite."
+    if isinstance(obj, Tensor): return not obj.is_floating_point() or bool(torch.isfinite(obj).all())
+    if isinstance(obj, dict): return all(all_finite(v) for v in obj.values())
+    if isinstance(obj, (list, tuple)): return all(all_finite(v) for v in obj)
+    return not isinstance(obj, float) or math.isfinite(obj)
+
 class Checkpoint(Callback):
-    "Save the learner's state to `path` every `every` steps and at the end of training."
+    "Save the learner's state to `path` every `every` steps and at the end of training; a non-finite state is never saved."
     order = 40
     def __init__(self, path:str|Path, every:int=500, extra:dict|None=None):
         self.path, self.every, self.extra = Path(path), every, extra or {}
     def save(self):
         sd = self.learn.state_dict()  # a collective under DDP: every rank takes part, rank 0 writes
+        if not all_finite(sd):
+            kept = f"{self.path} keeps the last good step" if self.path.exists() else "no checkpoint was written"
+            raise NonFiniteLossError(f"the weights or optimizer state at step {self.learn.step} are not finite: training "
+                                     f"stopped and {kept}. Lower the learning rate or the shift range, and check the generator's output for NaNs.")
         if self.learn.rank == 0: save_checkpoint(dict(learner=sd, **self.extra), self.path)
     def after_step(self):
         if self.learn.step % self.every == 0: self.save()

@@ -113,12 +113,22 @@ class Run:
 @patch
 def show(self:Run, n_z:int=3, **kw):
     "The traversal grid of the learned directions, out to the largest training shift."
+    self.check_finite()
     return traversal_grid(self.generator, self.navigator, z=n_z, S=self.shift_range[0], **kw)
+
+@patch
+def check_finite(self:Run):
+    "Refuse a run whose directions are not finite: nothing is evaluated, drawn or written from it."
+    if not all_finite(self.navigator.state_dict()):
+        where = f" in {self.out}" if self.out is not None else ''
+        raise NonFiniteLossError(f"the run{where} has non-finite directions at step {self.learner.step}: nothing was written "
+                                 f"(its files keep their last good results); resume it from its checkpoint with a lower learning rate")
 
 @patch
 def evaluate(self:Run, n:int=1024, # samples for the reconstructor accuracy
             ) -> dict:
     "Recompute the run's metrics: RCA where there is a reconstructor, `factor_cos` where the answer is known."
+    self.check_finite()
     G, nav, cfg = self.generator, self.navigator, self.config
     m = dict(method=cfg['method'], generator=cfg['generator'], preset=cfg.get('preset', 'cpu'), space=cfg['space'],
              n_dirs=cfg['n_dirs'], steps=self.learner.step, seconds=round(self.learner.timer.seconds, 2),
@@ -146,6 +156,7 @@ def _repr_png_(self:Run): return self.show()._repr_png_()
 def save(self:Run):
     "Write directions, traversal grid and (where evaluated) metrics into the run's folder."
     if self.out is None: raise ValueError("this run has no output folder: pass out=... to discover")
+    self.check_finite()
     save_directions(self.navigator, self.out/'directions.safetensors', method=self.config['method'],
                     generator=self.config['generator'], steps=self.learner.step, shift_scale=self.shift_range[0],
                     preset=self.config.get('preset', 'cpu'))
