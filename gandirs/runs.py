@@ -171,6 +171,25 @@ def save(self:Run):
     return self.out
 
 # %% ../nbs/05h_runs.ipynb #3ba9d726
+def _check_settings(given:dict, seed, shards, checkpoint_every):
+    "One-line errors for run settings that cannot work, before anything is loaded or written."
+    import math
+    def bad(name, v, want): raise ValueError(f"{name}={v!r} cannot work: expected {want}")
+    isint = lambda v: isinstance(v, int) and not isinstance(v, bool)
+    for k, lo in (('n_dirs', 1), ('steps', 0), ('batch_size', 2)):
+        v = given.get(k)
+        if v is not None and (not isint(v) or v < lo): bad(k, v, f"an integer >= {lo}")
+    for k in ('lr', 'judge_lr'):
+        v = given.get(k)
+        if v is not None and not (isinstance(v, (int, float)) and math.isfinite(v) and v > 0): bad(k, v, "a finite number > 0")
+    wd = given.get('weight_decay')
+    if wd is not None and not (isinstance(wd, (int, float)) and math.isfinite(wd) and wd >= 0): bad('weight_decay', wd, "a finite number >= 0")
+    b = given.get('betas')
+    if b is not None and not (len(b) == 2 and all(isinstance(x, (int, float)) and 0 <= x < 1 for x in b)): bad('betas', b, "two numbers in [0, 1)")
+    if not isint(seed) or not 0 <= seed < 2**63: bad('seed', seed, "an integer in [0, 2**63)")
+    if shards is not None and (not isint(shards) or shards < 1): bad('shards', shards, "an integer >= 1")
+    if not isint(checkpoint_every) or checkpoint_every < 1: bad('checkpoint_every', checkpoint_every, "an integer >= 1")
+
 def _check_same_run(out:Path, config:dict):
     old = json.loads((out/'config.json').read_text())
     old = {**_KEY_DEFAULTS, **old}
@@ -219,9 +238,10 @@ def discover(generator:str='dsprites', # generator SPEC, see `load_generator`
             ) -> Run:
     "Discover `n_dirs` directions in `generator`'s latent space with `method`; resumable through `out`."
     recipe = get_method(method)
-    G = load_generator(generator, trust_pickle=trust_pickle)
     given = dict(n_dirs=n_dirs, steps=steps, batch_size=batch_size, lr=lr, judge_lr=judge_lr, betas=betas,
                  weight_decay=weight_decay, schedule=schedule, space=space)
+    _check_settings(given, seed, shards, checkpoint_every)
+    G = load_generator(generator, trust_pickle=trust_pickle)
     ps, po = preset_settings(recipe, preset, G)
     s = {**RUN_DEFAULTS, **ps, **{k: v for k, v in given.items() if v is not None}}
     s['n_dirs'] = s.get('n_dirs') or min(G.latent_shape(s['space'])[-1], 32)
@@ -236,9 +256,10 @@ def discover(generator:str='dsprites', # generator SPEC, see `load_generator`
     if world > 1 and device is None and torch.cuda.is_available(): device = f"cuda:{os.environ.get('LOCAL_RANK', 0)}"
     if out is not None:
         out = Path(out)
+        if out.exists() and not out.is_dir(): raise ValueError(f"out={str(out)!r} is a file: expected a folder for the run")
         if (out/'config.json').exists(): _check_same_run(out, config)
-        else: save_json({k: config[k] for k in _RUN_KEYS}, out/'config.json')
-    run = Run(config, device, out, progress, checkpoint_every, trust_pickle, amp, compile)
+    run = Run(config, device, out, progress, checkpoint_every, trust_pickle, amp, compile)  # a failed start writes nothing
+    if out is not None and not (out/'config.json').exists(): save_json({k: config[k] for k in _RUN_KEYS}, out/'config.json')
     if out is not None and (out/'checkpoint.pt').exists():
         resume(run.learner, out/'checkpoint.pt')
         if run.learner.step > config['steps']:
