@@ -241,6 +241,9 @@ def discover(generator:str='dsprites', # generator SPEC, see `load_generator`
     given = dict(n_dirs=n_dirs, steps=steps, batch_size=batch_size, lr=lr, judge_lr=judge_lr, betas=betas,
                  weight_decay=weight_decay, schedule=schedule, space=space)
     _check_settings(given, seed, shards, checkpoint_every)
+    valid = list(recipe_options(recipe, {}))
+    unknown = sorted(set(options) - set(valid))
+    if unknown: raise ValueError(f"unknown option{'s' if len(unknown) > 1 else ''} {', '.join(unknown)} for method {method!r}; its options: {', '.join(valid)}")
     G = load_generator(generator, trust_pickle=trust_pickle)
     ps, po = preset_settings(recipe, preset, G)
     s = {**RUN_DEFAULTS, **ps, **{k: v for k, v in given.items() if v is not None}}
