@@ -6,7 +6,7 @@ Docs: https://gandirs.github.io/gandirs/runs.html.md"""
 
 # %% ../nbs/05h_runs.ipynb #c9f37c93
 from __future__ import annotations
-import json, os
+import json, math, os
 from pathlib import Path
 import torch
 from fastcore.basics import patch
@@ -171,9 +171,11 @@ def save(self:Run):
     return self.out
 
 # %% ../nbs/05h_runs.ipynb #3ba9d726
-def _check_settings(given:dict, seed, shards, checkpoint_every):
-    "One-line errors for run settings that cannot work, before anything is loaded or written."
-    import math
+def _check_settings(recipe, method:str, given:dict, options:dict, seed, shards, checkpoint_every):
+    "One-line errors for run settings and method options that cannot work, before anything is loaded or written."
+    valid = list(recipe_options(recipe, {}))
+    unknown = sorted(set(options) - set(valid))
+    if unknown: raise ValueError(f"unknown option{'s' if len(unknown) > 1 else ''} {', '.join(unknown)} for method {method!r}; its options: {', '.join(valid)}")
     def bad(name, v, want): raise ValueError(f"{name}={v!r} cannot work: expected {want}")
     isint = lambda v: isinstance(v, int) and not isinstance(v, bool)
     for k, lo in (('n_dirs', 1), ('steps', 0), ('batch_size', 2)):
@@ -189,6 +191,17 @@ def _check_settings(given:dict, seed, shards, checkpoint_every):
     if not isint(seed) or not 0 <= seed < 2**63: bad('seed', seed, "an integer in [0, 2**63)")
     if shards is not None and (not isint(shards) or shards < 1): bad('shards', shards, "an integer >= 1")
     if not isint(checkpoint_every) or checkpoint_every < 1: bad('checkpoint_every', checkpoint_every, "an integer >= 1")
+
+def _run_settings(recipe, preset:str, G:Generator, given:dict) -> tuple[dict, dict]:
+    "The run settings (the caller's explicit ones over the preset's over the library's defaults) and the preset's method options."
+    ps, po = preset_settings(recipe, preset, G)
+    s = {**RUN_DEFAULTS, **ps, **{k: v for k, v in given.items() if v is not None}}
+    s['n_dirs'] = s.get('n_dirs') or min(G.latent_shape(s['space'])[-1], 32)
+    s['steps'] = _default_steps(G) if s.get('steps') is None else s['steps']
+    s['betas'] = [float(b) for b in s['betas']]
+    if s['schedule'] == 'cos': s['schedule'] = f"cos:{s['steps']}"  # the decay is fixed to the run's length: resuming cannot stretch it
+    schedule_callback(s['schedule'])
+    return s, po
 
 def _check_same_run(out:Path, config:dict):
     old = json.loads((out/'config.json').read_text())
@@ -240,21 +253,12 @@ def discover(generator:str='dsprites', # generator SPEC, see `load_generator`
     recipe = get_method(method)
     given = dict(n_dirs=n_dirs, steps=steps, batch_size=batch_size, lr=lr, judge_lr=judge_lr, betas=betas,
                  weight_decay=weight_decay, schedule=schedule, space=space)
-    _check_settings(given, seed, shards, checkpoint_every)
-    valid = list(recipe_options(recipe, {}))
-    unknown = sorted(set(options) - set(valid))
-    if unknown: raise ValueError(f"unknown option{'s' if len(unknown) > 1 else ''} {', '.join(unknown)} for method {method!r}; its options: {', '.join(valid)}")
+    _check_settings(recipe, method, given, options, seed, shards, checkpoint_every)
     G = load_generator(generator, trust_pickle=trust_pickle)
-    ps, po = preset_settings(recipe, preset, G)
-    s = {**RUN_DEFAULTS, **ps, **{k: v for k, v in given.items() if v is not None}}
-    s['n_dirs'] = s.get('n_dirs') or min(G.latent_shape(s['space'])[-1], 32)
-    s['steps'] = _default_steps(G) if s.get('steps') is None else s['steps']
-    s['betas'] = [float(b) for b in s['betas']]
+    s, po = _run_settings(recipe, preset, G, given)
     rank, world = dist_rank_world()
     shards = shards or world
     if shards % world: raise ValueError(f"shards={shards} must be a multiple of the number of processes ({world})")
-    if s['schedule'] == 'cos': s['schedule'] = f"cos:{s['steps']}"  # the decay is fixed to the run's length: resuming cannot stretch it
-    schedule_callback(s['schedule'])
     config = dict(generator=generator, method=method, preset=preset, seed=seed, shards=shards, options={**po, **options}, **s)
     if world > 1 and device is None and torch.cuda.is_available(): device = f"cuda:{os.environ.get('LOCAL_RANK', 0)}"
     if out is not None:
