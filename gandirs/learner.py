@@ -17,9 +17,9 @@ from .generators.base import Generator
 from .losses import Record, Result
 
 # %% auto #0
-__all__ = ['Callback', 'CancelFit', 'shard_seed', 'Learner', 'style_mixed', 'Recorder', 'NonFiniteLossError', 'NaNGuard', 'Timer',
-           'ProgressBar', 'all_finite', 'Checkpoint', 'resume', 'LRSchedule', 'StepSchedule', 'TensorBoard',
-           'Distributed', 'naive_loss']
+__all__ = ['Callback', 'CancelFit', 'shard_seed', 'Learner', 'Recorder', 'NonFiniteLossError', 'NaNGuard', 'Timer', 'ProgressBar',
+           'all_finite', 'Checkpoint', 'resume', 'LRSchedule', 'StepSchedule', 'TensorBoard', 'Distributed',
+           'naive_loss']
 
 # %% ../nbs/05_learner.ipynb #84b088e0
 class Callback:
@@ -93,16 +93,6 @@ class Learner:
     @property
     def device(self): return self.generator.device
 
-# %% ../nbs/05_learner.ipynb #29e6ea85
-def style_mixed(G:Generator, # a generator with a W+ space
-                zs:list[Tensor], # n >= 1 batches of z, each [bs, z_dim]
-               ) -> Tensor: # [bs, num_ws, w_dim]
-    "W+ latents whose layers come in len(zs) equal runs, run i from the W+ of zs[i] (ContraFeat's multi-colour origins)."
-    if not getattr(G, 'num_ws', None): raise ValueError(f"style mixing needs a generator with a W+ space, got {type(G).__name__}")
-    ws = [G.to_space(z, 'w+') for z in zs]
-    cuts = [round(i * G.num_ws / len(zs)) for i in range(len(zs) + 1)]
-    return torch.cat([w[:, a:b] for w, a, b in zip(ws, cuts[:-1], cuts[1:])], 1)
-
 # %% ../nbs/05_learner.ipynb #5e78a0e0
 @patch
 def batch(self:Learner, i:int=0, # which of this process's shards
@@ -113,7 +103,7 @@ def batch(self:Learner, i:int=0, # which of this process's shards
     z = G.sample_z(bs if idx is None else int(idx.max()) + 1, rng=self.rngs[i])
     k, eps = smp(bs, device=z.device)
     segments = getattr(smp, 'style_segments', 1)
-    if segments > 1 and self.space == 'w+': latent = style_mixed(G, [z] + [G.sample_z(len(z), rng=self.rngs[i]) for _ in range(segments - 1)])
+    if segments > 1 and self.space == 'w+': latent = G.style_mixed([z] + [G.sample_z(len(z), rng=self.rngs[i]) for _ in range(segments - 1)])
     else: latent = G.to_space(z, self.space)
     return (latent if idx is None else latent[idx.to(latent.device)]), k, eps
 

@@ -95,6 +95,15 @@ def to_space(self:Generator, z:Tensor, # [bs, z_dim] latent codes
     if space == 'w': return w[:, 0] if w.ndim == 3 else w
     return w if w.ndim == 3 else w[:, None].expand(-1, shape[0], -1)
 
+@patch
+def style_mixed(self:Generator, zs:list[Tensor], # n >= 1 batches of z, each [bs, z_dim]
+               ) -> Tensor: # [bs, num_ws, w_dim]
+    "W+ latents whose layers come in len(zs) equal runs, run i from the W+ of zs[i] (ContraFeat's multi-colour origins)."
+    if not getattr(self, 'num_ws', None): raise ValueError(f"style mixing needs a generator with a W+ space, got {type(self).__name__}")
+    ws = [self.to_space(z, 'w+') for z in zs]
+    cuts = [round(i * self.num_ws / len(zs)) for i in range(len(zs) + 1)]
+    return torch.cat([w[:, a:b] for w, a, b in zip(ws, cuts[:-1], cuts[1:])], 1)
+
 # %% ../../nbs/01_generators.ipynb #8aee10fc
 @patch
 @torch.no_grad()
