@@ -18,9 +18,9 @@ from safetensors import safe_open
 
 # %% auto #0
 __all__ = ['default_device', 'make_rng', 'seed_everything', 'random_orthonormal', 'make_grid', 'to_uint8', 'to_pil', 'image_grid',
-           'atomic_write', 'save_png', 'save_gif', 'CheckpointError', 'UnsafeCheckpointError', 'load_safetensors',
-           'load_checkpoint', 'save_checkpoint', 'save_safetensors', 'save_json', 'Configurable', 'reset_parameters_',
-           'Frozen', 'evaluating', 'assert_shape', 'module_hash', 'gandirs_version']
+           'atomic_write', 'save_png', 'save_gif', 'CheckpointError', 'UsageError', 'UnsafeCheckpointError',
+           'load_safetensors', 'load_checkpoint', 'save_checkpoint', 'save_safetensors', 'save_json', 'Configurable',
+           'reset_parameters_', 'Frozen', 'evaluating', 'assert_shape', 'module_hash', 'gandirs_version']
 
 # %% ../nbs/00_core.ipynb #10e5fa7f
 def default_device(device:str|torch.device|None=None, # 'cpu', 'cuda', 'cuda:1', 'mps' or None to choose
@@ -143,6 +143,9 @@ def save_gif(frames:Tensor|list, # [t, c, h, w] in [-1, 1], or a list of PIL ima
 # %% ../nbs/00_core.ipynb #77bdf2ae
 class CheckpointError(ValueError):
     "A checkpoint that is missing, damaged, unsafe to load, or does not fit the model."
+
+class UsageError(ValueError):
+    "An argument or setting that cannot work, refused before any work starts (the command line exits with 2)."
 
 class UnsafeCheckpointError(CheckpointError):
     "A checkpoint that needs arbitrary code to load (a pickle of objects, not just tensors)."
