@@ -6,7 +6,7 @@ Docs: https://gandirs.github.io/gandirs/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #ea4ebfef
 from __future__ import annotations
-import io, os, json, math, random, pickle, hashlib, inspect, functools, tempfile, zipfile, contextlib
+import io, os, re, json, math, random, pickle, hashlib, inspect, functools, tempfile, zipfile, contextlib
 from importlib import metadata
 from pathlib import Path
 import numpy as np
@@ -17,10 +17,11 @@ from safetensors.torch import save as _st_save
 from safetensors import safe_open
 
 # %% auto #0
-__all__ = ['default_device', 'make_rng', 'seed_everything', 'random_orthonormal', 'make_grid', 'to_uint8', 'to_pil', 'image_grid',
-           'atomic_write', 'save_png', 'save_gif', 'CheckpointError', 'UsageError', 'UnsafeCheckpointError',
-           'load_safetensors', 'load_checkpoint', 'save_checkpoint', 'save_safetensors', 'save_json', 'Configurable',
-           'reset_parameters_', 'Frozen', 'evaluating', 'assert_shape', 'module_hash', 'gandirs_version']
+__all__ = ['TRUST_PICKLE_HINT', 'default_device', 'make_rng', 'seed_everything', 'random_orthonormal', 'make_grid', 'to_uint8',
+           'to_pil', 'image_grid', 'atomic_write', 'save_png', 'save_gif', 'CheckpointError', 'UsageError',
+           'UnsafeCheckpointError', 'describe_file', 'load_safetensors', 'load_checkpoint', 'save_checkpoint',
+           'save_safetensors', 'save_json', 'Configurable', 'reset_parameters_', 'Frozen', 'evaluating', 'assert_shape',
+           'module_hash', 'gandirs_version']
 
 # %% ../nbs/00_core.ipynb #10e5fa7f
 def default_device(device:str|torch.device|None=None, # 'cpu', 'cuda', 'cuda:1', 'mps' or None to choose
@@ -150,12 +151,55 @@ class UsageError(ValueError):
 class UnsafeCheckpointError(CheckpointError):
     "A checkpoint that needs arbitrary code to load (a pickle of objects, not just tensors)."
 
-_CKPT_SUFFIXES = '.pt, .pth, .ckpt, .bin, .pkl or .safetensors'
+_TORCH_MAGIC = b'\x8a\nl\xfc\x9cF\xf9 j\xa8P\x19'  # torch.save's legacy format starts with this number, pickled
+_MAGIC = {b'\x89PNG': 'a PNG image', b'\xff\xd8\xff': 'a JPEG image', b'GIF8': 'a GIF image', b'\x1f\x8b': 'a gzip file',
+          b'\x89HDF': 'an HDF5 file', b'%PDF': 'a PDF file', b'\x93NUMPY': 'a numpy .npy array'}
 
-def _is_safetensors(path:Path):
-    if path.suffix == '.safetensors': return True
-    with open(path, 'rb') as f: head = f.read(9)
-    return len(head) == 9 and head[8:9] == b'{'  # 8-byte little-endian header size, then JSON
+def _zip_kind(path:Path) -> str:
+    try: names = zipfile.ZipFile(path).namelist()
+    except zipfile.BadZipFile:  # truncated: the first entry's name is in the local header
+        with open(path, 'rb') as f: head = f.read(300)
+        names = [head[30:30 + int.from_bytes(head[26:28], 'little')].decode('utf-8', 'replace')]
+    if any(n.endswith('/constants.pkl') for n in names): return 'torchscript'
+    if any(n.endswith('data.pkl') for n in names): return 'torch'
+    return 'npz' if names and all(n.endswith('.npy') for n in names) else 'zip'
+
+def _safetensors_header(path:Path, head:bytes) -> bool:
+    "Whether the file starts as safetensors does: a header size, then that many bytes of JSON (or their start, if cut short)."
+    n = int.from_bytes(head[:8], 'little')
+    if head[8:10] not in (b'{"', b'{ ', b'{}') or n > 2**27: return False
+    with open(path, 'rb') as f: f.seek(8); header = f.read(n)
+    try: text = header.decode('utf-8')
+    except UnicodeDecodeError: return False
+    if len(header) < n: return text.isprintable()  # truncated inside the header: still safetensors, damaged
+    try: return isinstance(json.loads(text), dict)
+    except ValueError: return False
+
+def describe_file(path:str|Path, # any file
+                 ) -> tuple[str, str]: # (kind, words for messages), kind one of: safetensors, torch, torch-legacy, torchscript, npz, zip, pickle, text, empty, other
+    "What a file holds, judged by its first bytes (never by its name), for loaders to say what they got."
+    path = Path(path)
+    with open(path, 'rb') as f: head = f.read(1024)
+    if not head: return 'empty', 'empty (0 bytes)'
+    if _safetensors_header(path, head): return 'safetensors', 'a safetensors file'
+    if head.startswith(b'PK\x03\x04'):
+        kind = _zip_kind(path)
+        return kind, {'torch': 'a torch checkpoint (torch.save)', 'torchscript': 'a TorchScript archive (torch.jit.save)',
+                      'npz': 'a numpy .npz archive', 'zip': 'a zip archive'}[kind]
+    if head[:1] == b'\x80' and head[1:2] in (b'\x02', b'\x03', b'\x04', b'\x05'):
+        if _TORCH_MAGIC in head[:32]: return 'torch-legacy', 'a torch checkpoint (torch.save, legacy format)'
+        return 'pickle', 'a Python pickle (not written by torch.save)'
+    for magic, words in _MAGIC.items():
+        if head.startswith(magic): return 'other', words
+    try: text = head.decode('utf-8')
+    except UnicodeDecodeError as e: text = head[:e.start].decode('utf-8') if e.start > len(head) - 4 else None
+    if text is not None and '\x00' not in text:
+        return 'text', f"a text file (starts with {text.strip().splitlines()[0][:40]!r})" if text.strip() else 'a text file of blanks'
+    return 'other', f"unrecognised binary data (starts with {head[:8].hex(' ')})"
+
+# %% ../nbs/00_core.ipynb #cd70a1d5
+_CKPT_FORMATS = 'a torch checkpoint (torch.save) or a .safetensors file'
+TRUST_PICKLE_HINT = 'pass trust_pickle=True (--trust-pickle on the command line)'
 
 def load_safetensors(path:str|Path, # a .safetensors file
                      device:str|torch.device='cpu',
@@ -163,32 +207,42 @@ def load_safetensors(path:str|Path, # a .safetensors file
     "Tensors and string metadata of a safetensors file."
     path = Path(path)
     if not path.exists(): raise FileNotFoundError(f"no such file: {path}")
+    kind, words = describe_file(path)
+    if kind != 'safetensors': raise CheckpointError(f"{path} is {words}, not a safetensors file")
     try:
         with safe_open(str(path), framework='pt', device=str(device)) as f:
             return {k: f.get_tensor(k) for k in f.keys()}, dict(f.metadata() or {})
     except Exception as e:
-        raise CheckpointError(f"{path} is not a readable safetensors file (truncated or damaged?): {e}") from e
+        raise CheckpointError(f"{path} is a safetensors file that cannot be read (truncated or damaged?): {str(e).splitlines()[0]}") from e
+
+def _needs_code(e:Exception) -> str:
+    "The global a weights-only unpickler refused, from its message."
+    found = re.search(r"GLOBAL ([\w.]+)", str(e)) or re.search(r"[Uu]nsupported (?:global|operand)[: ]+(\S+)", str(e))
+    return found.group(1) if found else 'objects'
 
 def load_checkpoint(path:str|Path, # a torch or safetensors checkpoint
                     trust_pickle:bool=False, # allow a pickle that runs code: only for files you trust
                     map_location='cpu', # where tensors go
+                    trust_hint:str|None=TRUST_PICKLE_HINT, # how the caller's user opts in to such a pickle; None where nothing can
                    ):
     "Load a checkpoint safely: safetensors, or `torch.load` with `weights_only=True` unless `trust_pickle`."
     path = Path(path).expanduser()
-    if not path.exists(): raise FileNotFoundError(f"checkpoint not found: {path} (expected a {_CKPT_SUFFIXES} file)")
-    if path.is_dir(): raise CheckpointError(f"{path} is a folder; expected a checkpoint file ({_CKPT_SUFFIXES})")
-    if path.stat().st_size == 0: raise CheckpointError(f"{path} is empty (0 bytes): the download or copy was interrupted")
-    if _is_safetensors(path): return load_safetensors(path, map_location)[0]
+    if not path.exists(): raise FileNotFoundError(f"checkpoint not found: {path} (expected {_CKPT_FORMATS})")
+    if path.is_dir(): raise CheckpointError(f"{path} is a folder; expected {_CKPT_FORMATS}")
+    kind, words = describe_file(path)
+    if kind == 'empty': raise CheckpointError(f"{path} is empty (0 bytes): the download or copy was interrupted")
+    if kind == 'safetensors': return load_safetensors(path, map_location)[0]
+    if kind not in ('torch', 'torch-legacy'): raise CheckpointError(f"{path} is {words}, not a checkpoint: expected {_CKPT_FORMATS}")
     try: return torch.load(path, map_location=map_location, weights_only=not trust_pickle)
     except pickle.UnpicklingError as e:
         if 'weights_only' not in str(e) and 'Weights only' not in str(e):
-            raise CheckpointError(f"{path} could not be unpickled (truncated or damaged?): {e}") from e
-        raise UnsafeCheckpointError(
-            f"{path} is a pickle that needs code to load, not just tensors. Unpickling it can run arbitrary code, "
-            f"so it was refused. If you trust where it came from, pass trust_pickle=True (or --trust-pickle on the "
-            f"command line); better, convert it once to a state dict or .safetensors.\nDetails: {str(e).splitlines()[0]}") from e
-    except (RuntimeError, EOFError, zipfile.BadZipFile, OSError) as e:
-        raise CheckpointError(f"{path} is not a readable torch checkpoint (truncated or damaged?): {e}") from e
+            raise CheckpointError(f"{path} is {words} that cannot be unpickled (truncated or damaged?): {str(e).splitlines()[0]}") from e
+        how = (f"if you trust where it came from, {trust_hint}" if trust_hint else
+               "nothing here loads it: expected tensors in plain containers (a state dict), as gandirs writes")
+        raise UnsafeCheckpointError(f"{path} is {words} whose pickle needs code to load ({_needs_code(e)}), not just tensors; "
+                                    f"unpickling it could run arbitrary code, so it was refused: {how}") from e
+    except Exception as e:  # any other failure of a file whose bytes say torch checkpoint: damage
+        raise CheckpointError(f"{path} is {words} that cannot be read (truncated or damaged?): {str(e).splitlines()[0] if str(e) else type(e).__name__}") from e
 
 # %% ../nbs/00_core.ipynb #1dba0832
 def save_checkpoint(obj, # tensors in plain containers (dict, list, numbers, strings)

@@ -56,13 +56,20 @@ def downsample(imgs:Tensor, # [n, c, h, w] images (any dtype)
     if h % resolution: raise ValueError(f"cannot downsample {h} px images to {resolution} px: {h} is not a multiple of {resolution}")
     return F.avg_pool2d(imgs.float(), h // resolution) if h != resolution else imgs.float()
 
+_DSPRITES_ARRAYS = ('latents_classes', 'latents_values', 'imgs')
+
 def load_dsprites(path:str|Path|None=None, # a dSprites .npz (default: see `dsprites_path`)
                   resolution:int=64, # image side: 64, or 32 (box-filtered)
                   download:bool=False, # fetch the official file when no local copy exists
                   images:bool=True, # False: only the factors (fast)
                  ) -> AttrDict: # imgs [N, 1, r, r] uint8 0..255, classes [N, 5] long, factors [N, 5] float
     "dSprites as tensors: images (uint8, 255 = white) with their factor classes and values."
-    with np.load(dsprites_path(path, download), allow_pickle=False) as d:
+    path, want = dsprites_path(path, download), f"the dSprites .npz (arrays {', '.join(_DSPRITES_ARRAYS)})"
+    kind, words = describe_file(path)
+    if kind != 'npz': raise ValueError(f"{path} is {words}: expected {want}")
+    with np.load(path, allow_pickle=False) as d:
+        missing = [k for k in _DSPRITES_ARRAYS[:2 + images] if k not in d.files]
+        if missing: raise ValueError(f"{path} is a numpy .npz archive without {', '.join(missing)} (it holds {', '.join(d.files)}): expected {want}")
         classes, values = d['latents_classes'], d['latents_values']
         imgs = d['imgs'] if images else None
     if classes.shape[1] == 6: classes, values = classes[:, 1:], values[:, 1:]  # the official file has a colour factor first
@@ -226,14 +233,19 @@ def load_module(classes:tuple, # the classes the file may hold (the first is ass
                 path:str|Path, # a file written by `save_module`
                 what:str, # what it should be, for messages
                ) -> tuple[nn.Module, dict]: # the module and the file's metadata
+    "Rebuild a module saved by `save_module` from its constructor arguments and weights."
+    path, want = Path(path), f"a {what} (a .safetensors file written by save_module)"
+    if not path.is_file(): raise FileNotFoundError(f"no {what} file at {path}: expected {want}")
+    kind, words = describe_file(path)
+    if kind != 'safetensors': raise CheckpointError(f"{path} is {words}: expected {want}")
     sd, meta = load_safetensors(path)
-    if 'config' not in meta: raise CheckpointError(f"{path} has no 'config' metadata: not a {what} file written by save_module")
+    if 'config' not in meta: raise CheckpointError(f"{path} is a safetensors file without 'config' metadata: expected {want}")
     by_name = {c.__name__: c for c in classes}
     kind = meta.get('kind', classes[0].__name__)
     if kind not in by_name: raise CheckpointError(f"{path} holds a {kind}, not a {what} ({' or '.join(by_name)})")
-    "Rebuild a module saved by `save_module` from its constructor arguments and weights."
     m = by_name[kind](**json.loads(meta['config']))
-    m.load_state_dict(sd)
+    try: m.load_state_dict(sd)
+    except RuntimeError as e: raise CheckpointError(f"{path}: its tensors do not fit the {kind} its metadata describes: {str(e).splitlines()[1].strip() if len(str(e).splitlines()) > 1 else e}") from None
     return m, meta
 
 def load_factor_predictor(path:str|Path='', # a safetensors file; '' for the shipped one

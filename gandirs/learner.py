@@ -6,7 +6,7 @@ Docs: https://gandirs.github.io/gandirs/learner.html.md"""
 
 # %% ../nbs/05_learner.ipynb #025d6ab7
 from __future__ import annotations
-import math, time
+import math, time, signal, threading, contextlib
 from pathlib import Path
 import torch
 from torch import nn, Tensor
@@ -17,9 +17,9 @@ from .generators.base import Generator
 from .losses import Record, Result
 
 # %% auto #0
-__all__ = ['Callback', 'CancelFit', 'shard_seed', 'Learner', 'Recorder', 'NonFiniteLossError', 'NaNGuard', 'Timer', 'ProgressBar',
-           'all_finite', 'Checkpoint', 'resume', 'LRSchedule', 'StepSchedule', 'TensorBoard', 'Distributed',
-           'naive_loss']
+__all__ = ['Callback', 'CancelFit', 'shard_seed', 'Learner', 'FitInterrupted', 'Recorder', 'NonFiniteLossError', 'NaNGuard',
+           'Timer', 'ProgressBar', 'all_finite', 'Checkpoint', 'resume', 'LRSchedule', 'StepSchedule', 'TensorBoard',
+           'Distributed', 'naive_loss']
 
 # %% ../nbs/05_learner.ipynb #84b088e0
 class Callback:
@@ -77,6 +77,7 @@ class Learner:
         if not groups: raise ValueError("nothing to train: neither the navigator nor the objective has trainable parameters")
         self.opt = torch.optim.Adam(groups, betas=tuple(betas), weight_decay=weight_decay)
         self.step, self.n_steps, self.out, self.rank = 0, 0, None, 0
+        self.in_step = self.interrupted = False  # inside a step (its state half updated); asked to stop
         self.cbs = []
         for cb in (cbs or []): self.add_cb(cb)
 
@@ -134,21 +135,51 @@ def one_batch(self:Learner):
     self('after_backward')
     self.opt.step()
 
+# %% ../nbs/05_learner.ipynb #297884b0
+class FitInterrupted(KeyboardInterrupt):
+    "Ctrl-C during `fit`: `step` steps were taken, and the checkpoint at `path` (if any) holds step `saved_step`."
+    def __init__(self, step:int, saved_step:int|None, path:Path|None):
+        self.step, self.saved_step, self.path = step, saved_step, path
+        if saved_step is not None: where = f"saved at step {saved_step} in {path.parent}; run the same command to resume"
+        elif path is not None: where = f"nothing was saved yet ({path.name} is written every few steps)"
+        else: where = "nothing was saved (the run has no checkpoint)"
+        super().__init__(f"interrupted after step {step}: {where}")
+
+@contextlib.contextmanager
+def _stop_between_steps(learn):
+    "Within: a first Ctrl-C asks `learn` to stop after the current step, a second interrupts at once."
+    prev = signal.getsignal(signal.SIGINT)
+    if threading.current_thread() is not threading.main_thread() or not callable(prev) or hasattr(learn, 'distributed'):
+        yield; return  # only the main thread handles signals; under DDP every rank must stop at the same step
+    def ask(sig, frame):
+        if learn.interrupted: raise KeyboardInterrupt
+        learn.interrupted = True
+    signal.signal(signal.SIGINT, ask)
+    try: yield
+    finally: signal.signal(signal.SIGINT, prev)
+
 @patch
 def fit(self:Learner, n_steps:int, # train until this many steps in total (a resumed learner continues)
        ):
-    "Train until `n_steps` steps have been taken."
-    self.n_steps = n_steps
+    "Train until `n_steps` steps have been taken; Ctrl-C stops at the end of a step and raises `FitInterrupted`."
+    self.n_steps, self.interrupted = n_steps, False
     self.navigator.train(); self.objective.train()
     self('before_fit')
     try:
-        while self.step < n_steps:
-            self.one_batch()
-            self.step += 1
-            self('after_step')
+        with _stop_between_steps(self):
+            while self.step < n_steps and not self.interrupted:
+                self.in_step = True
+                self.one_batch()
+                self.step += 1
+                self.in_step = False
+                self('after_step')
     except CancelFit: pass
+    except KeyboardInterrupt: self.interrupted = True
     finally: self('after_fit')
     self.navigator.eval(); self.objective.eval()
+    if self.interrupted:
+        ck = getattr(self, 'checkpoint', None)
+        raise FitInterrupted(self.step, ck.saved_step if ck else None, ck.path if ck else None)
     return self
 
 # %% ../nbs/05_learner.ipynb #7a4eedaf
@@ -179,8 +210,6 @@ class Recorder(Callback):
     "History of the objective's logged values, averaged over every `every` steps."
     order = 10
     def __init__(self, every:int=10): self.every, self.history, self._acc, self._n = every, {}, {}, 0
-    def before_fit(self):
-        self._acc, self._n = {}, 0
     def after_loss(self):
         for name, v in self.learn.out.items():
             if isinstance(v, Tensor) and v.numel() == 1:
@@ -196,8 +225,10 @@ class Recorder(Callback):
         for name, v in self.last.items(): self.history.setdefault(name, []).append((self.learn.step, v))
         self._acc, self._n = {}, 0
         self.learn('after_log')
-    def state_dict(self): return dict(history=self.history)
-    def load_state_dict(self, sd): self.history = {k: [tuple(p) for p in v] for k, v in sd['history'].items()}
+    def state_dict(self): return dict(history=self.history, acc=dict(self._acc), n=self._n)  # the sums since the last log too
+    def load_state_dict(self, sd):
+        self.history = {k: [tuple(p) for p in v] for k, v in sd['history'].items()}
+        self._acc, self._n = dict(sd.get('acc', {})), sd.get('n', 0)
 
 class NonFiniteLossError(RuntimeError):
     "The loss became NaN or infinite."
@@ -244,25 +275,30 @@ def all_finite(obj) -> bool:
     return not isinstance(obj, float) or math.isfinite(obj)
 
 class Checkpoint(Callback):
-    "Save the learner's state to `path` every `every` steps and at the end of training; a non-finite state is never saved."
+    "Save the learner's state to `path` every `every` steps and when training stops between steps; never a non-finite state."
     order = 40
     def __init__(self, path:str|Path, every:int=500, extra:dict|None=None):
         self.path, self.every, self.extra = Path(path), every, extra or {}
+        self.saved_step = None  # the step the file at `path` holds, once this callback wrote or resumed from it
     def save(self):
         sd = self.learn.state_dict()  # a collective under DDP: every rank takes part, rank 0 writes
         if not all_finite(sd):
-            kept = f"{self.path} keeps the last good step" if self.path.exists() else "no checkpoint was written"
+            kept = (f"{self.path} keeps step {self.saved_step}" if self.saved_step is not None else
+                    f"{self.path} keeps what it held" if self.path.exists() else "no checkpoint was written")
             raise NonFiniteLossError(f"the weights or optimizer state at step {self.learn.step} are not finite: training "
                                      f"stopped and {kept}. Lower the learning rate or the shift range, and check the generator's output for NaNs.")
         if self.learn.rank == 0: save_checkpoint(dict(learner=sd, **self.extra), self.path)
+        self.saved_step = self.learn.step
     def after_step(self):
         if self.learn.step % self.every == 0: self.save()
-    def after_fit(self):
-        if self.learn.step and self.learn.step % self.every: self.save()
+    def after_fit(self):  # not inside a step: a state half updated would not resume exactly
+        if self.learn.step and not self.learn.in_step and self.learn.step != self.saved_step: self.save()
 
 def resume(learn:Learner, path:str|Path) -> Learner:
     "Load the learner state saved by `Checkpoint` at `path` (safely: weights only)."
-    learn.load_state_dict(load_checkpoint(path)['learner'])
+    learn.load_state_dict(load_checkpoint(path, trust_hint=None)['learner'])
+    ck = getattr(learn, 'checkpoint', None)
+    if ck is not None and ck.path.resolve() == Path(path).resolve(): ck.saved_step = learn.step
     return learn
 
 # %% ../nbs/05_learner.ipynb #74500728

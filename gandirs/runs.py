@@ -6,21 +6,21 @@ Docs: https://gandirs.github.io/gandirs/runs.html.md"""
 
 # %% ../nbs/05h_runs.ipynb #c9f37c93
 from __future__ import annotations
-import json, math, os
+import json, math, os, tempfile, warnings
 from pathlib import Path
 import torch
 from fastcore.basics import patch
 from .core import *
-from .generators import Generator, ToyGenerator, load_generator
+from .generators import Generator, ToyGenerator, load_generator, split_spec
 from .navigators import save_directions
 from .learner import *
 from .methods import get_method, preset_settings, recipe_options, RUN_DEFAULTS
 from .metrics import rca, factor_cos, subspace_share
 from .disentanglement import factor_report, save_factor_matrix
-from .viz import traversal_grid, plot_attention
+from .viz import traversal_grid, plot_attention, save_picture
 
 # %% auto #0
-__all__ = ['dist_rank_world', 'RunMismatchError', 'schedule_callback', 'Run', 'load_run', 'discover']
+__all__ = ['dist_rank_world', 'RunMismatchError', 'CheckpointMismatchError', 'schedule_callback', 'Run', 'load_run', 'discover']
 
 # %% ../nbs/05h_runs.ipynb #336f8780
 _RUN_KEYS = ('generator', 'method', 'preset', 'n_dirs', 'batch_size', 'seed', 'lr', 'judge_lr', 'betas', 'weight_decay',
@@ -38,8 +38,11 @@ def dist_rank_world() -> tuple[int, int]:
         dist.init_process_group('nccl' if cuda else 'gloo')
     return dist.get_rank(), world
 
-class RunMismatchError(ValueError):
-    "An output folder that holds a run with other settings."
+class RunMismatchError(UsageError):
+    "An output folder that holds a run with other settings than those asked for."
+
+class CheckpointMismatchError(CheckpointError):
+    "A run folder whose checkpoint was trained with other settings or generator weights than its folder names."
 
 def _default_steps(G:Generator): return 1500 if isinstance(G, ToyGenerator) else 2000
 
@@ -54,8 +57,8 @@ def schedule_callback(spec:str, # 'constant', 'cos:TOTAL' or 'step:M1,M2,...:GAM
             milestones, _, gamma = rest.partition(':')
             return StepSchedule([int(m) for m in milestones.split(',')], float(gamma))
     except ValueError as e:
-        if 'schedule' in str(e): raise
-    raise ValueError(f"unknown schedule {spec!r}; expected 'constant', 'cos' (decay to 0 at the run's end), 'cos:TOTAL' or 'step:M1,M2,...:GAMMA'")
+        if 'schedule' in str(e): raise UsageError(str(e)) from None
+    raise UsageError(f"unknown schedule {spec!r}; expected 'constant', 'cos' (decay to 0 at the run's end), 'cos:TOTAL' or 'step:M1,M2,...:GAMMA'")
 
 # %% ../nbs/05h_runs.ipynb #14bdd596
 class Run:
@@ -73,6 +76,7 @@ class Run:
         self.config, self.out = config, Path(out) if out is not None else None
         dev = default_device(device)
         self.generator = load_generator(config['generator'], trust_pickle=trust_pickle, trust_code=trust_code).to(dev)
+        self.generator_hash = module_hash(self.generator) if out is not None else None  # a checkpoint records what it trained on
         torch.manual_seed(config['seed'])  # anything a recipe draws without its own generator
         nav, objective, sampler = get_method(config['method'])(
             self.generator, config['n_dirs'], config['space'], config['seed'], **config['options'])
@@ -84,7 +88,8 @@ class Run:
         if sched is not None: cbs.append(sched)
         if world > 1: cbs.append(Distributed())
         if progress and rank == 0: cbs.append(ProgressBar())
-        if self.out is not None: cbs.append(Checkpoint(self.out/'checkpoint.pt', checkpoint_every, dict(config=config)))
+        if self.out is not None:
+            cbs.append(Checkpoint(self.out/'checkpoint.pt', checkpoint_every, dict(config=config, generator_hash=self.generator_hash)))
         self.learner = Learner(self.generator, nav.to(dev), objective.to(dev), sampler, config['batch_size'],
                                lr=config['lr'], judge_lr=config.get('judge_lr'), betas=config.get('betas', (0.9, 0.999)),
                                weight_decay=config.get('weight_decay', 0.), seed=config['seed'], cbs=cbs, shards=shards,
@@ -160,7 +165,7 @@ def save(self:Run):
     save_directions(self.navigator, self.out/'directions.safetensors', method=self.config['method'],
                     generator=self.config['generator'], steps=self.learner.step, shift_scale=self.shift_range[0],
                     preset=self.config.get('preset', 'cpu'))
-    save_png(self.show(), self.out/'traversals.png')
+    save_picture(self.show(), self.out/'traversals.png')
     if callable(getattr(self.navigator, 'attention', None)):  # W+ attention navigators: the layer profile per direction
         with atomic_write(self.out/'attention.png') as f: plot_attention(self.navigator).savefig(f, format='png', dpi=100)
     m = self.metrics
@@ -171,12 +176,15 @@ def save(self:Run):
     return self.out
 
 # %% ../nbs/05h_runs.ipynb #3ba9d726
-def _check_settings(recipe, method:str, given:dict, options:dict, seed, shards, checkpoint_every):
-    "One-line errors for run settings and method options that cannot work, before anything is loaded or written."
+def _check_settings(recipe, method:str, preset:str, given:dict, options:dict, seed, shards, checkpoint_every):
+    "One-line `UsageError`s for run settings and method options that cannot work, before anything is loaded or written."
+    presets = getattr(recipe, 'presets', {'cpu': {}})
+    if preset not in presets: raise UsageError(f"unknown preset {preset!r} for this method; its presets: {', '.join(sorted(presets))}")
+    if given.get('schedule') not in (None, 'cos'): schedule_callback(given['schedule'])
     valid = list(recipe_options(recipe, {}))
     unknown = sorted(set(options) - set(valid))
-    if unknown: raise ValueError(f"unknown option{'s' if len(unknown) > 1 else ''} {', '.join(unknown)} for method {method!r}; its options: {', '.join(valid)}")
-    def bad(name, v, want): raise ValueError(f"{name}={v!r} cannot work: expected {want}")
+    if unknown: raise UsageError(f"unknown option{'s' if len(unknown) > 1 else ''} {', '.join(unknown)} for method {method!r}; its options: {', '.join(valid)}")
+    def bad(name, v, want): raise UsageError(f"{name}={v!r} cannot work: expected {want}")
     isint = lambda v: isinstance(v, int) and not isinstance(v, bool)
     for k, lo in (('n_dirs', 1), ('steps', 0), ('batch_size', 2)):
         v = given.get(k)
@@ -187,7 +195,7 @@ def _check_settings(recipe, method:str, given:dict, options:dict, seed, shards, 
     wd = given.get('weight_decay')
     if wd is not None and not (isinstance(wd, (int, float)) and math.isfinite(wd) and wd >= 0): bad('weight_decay', wd, "a finite number >= 0")
     b = given.get('betas')
-    if b is not None and not (len(b) == 2 and all(isinstance(x, (int, float)) and 0 <= x < 1 for x in b)): bad('betas', b, "two numbers in [0, 1)")
+    if b is not None and not (isinstance(b, (list, tuple)) and len(b) == 2 and all(isinstance(x, (int, float)) and 0 <= x < 1 for x in b)): bad('betas', b, "two numbers in [0, 1)")
     if not isint(seed) or not 0 <= seed < 2**63: bad('seed', seed, "an integer in [0, 2**63)")
     if shards is not None and (not isint(shards) or shards < 1): bad('shards', shards, "an integer >= 1")
     if not isint(checkpoint_every) or checkpoint_every < 1: bad('checkpoint_every', checkpoint_every, "an integer >= 1")
@@ -203,14 +211,65 @@ def _run_settings(recipe, preset:str, G:Generator, given:dict) -> tuple[dict, di
     schedule_callback(s['schedule'])
     return s, po
 
+def _check_out(out:Path):
+    "Refuse, before any work, an `out` that is a file or that this process cannot write in (nothing is created)."
+    if out.exists() and not out.is_dir(): raise UsageError(f"out={str(out)!r} is a file: expected a folder for the run")
+    base = next(p for p in (out, *out.absolute().parents) if p.exists())  # the folder the run's files or folders go into
+    if not base.is_dir(): raise UsageError(f"out={str(out)!r} lies inside {str(base)!r}, which is a file: expected a folder for the run")
+    try: tempfile.TemporaryFile(dir=base).close()
+    except OSError as e: raise PermissionError(f"out={str(out)!r} cannot be written ({base}: {e.strerror}): choose a folder you can write to") from None
+
+def _resolved_spec(spec:str) -> str:
+    "A generator SPEC whose file path is absolute, so the run opens from any working folder."
+    prefix, sep, rest = str(spec).partition(':')
+    if not sep or not rest or prefix in ('toy', 'python', 'zoo'): return spec  # options, a module, a name
+    path, _ = split_spec(rest)  # 'PATH,key=value,...': only the path changes
+    p = Path(path).expanduser()
+    return f"{prefix}:{p.resolve()}{rest[len(path):]}" if path and p.exists() else spec
+
+# %% ../nbs/05h_runs.ipynb #562dc91a
+def _canon(cfg:dict) -> dict:
+    "A run's settings as JSON holds them, with the defaults of older folders and the generator's path resolved."
+    cfg = {**_KEY_DEFAULTS, **cfg}
+    return json.loads(json.dumps({**{k: cfg.get(k) for k in _RUN_KEYS}, 'generator': _resolved_spec(cfg.get('generator'))}))
+
+def _differences(have:dict, want:dict, has:str, asks:str) -> str:
+    a, b = _canon(have), _canon(want)
+    return '; '.join(f"{k}: {has} {a[k]!r}, {asks} {b[k]!r}" for k in _RUN_KEYS if a[k] != b[k])
+
+def _read_config(out:Path) -> dict:
+    "The settings in a run folder's `config.json`, or a one-line error saying what the file is instead."
+    f = out/'config.json'
+    if not f.exists(): raise FileNotFoundError(f"{out} holds no gandirs run (no config.json); run `gandirs discover --out {out}` first")
+    try: cfg = json.loads(f.read_text())
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise CheckpointError(f"{f} is {describe_file(f)[1]}, not the JSON of a run's settings: expected the config.json written by discover") from None
+    missing = [k for k in ('generator', 'method', 'seed') if not isinstance(cfg, dict) or k not in cfg]
+    if missing: raise CheckpointError(f"{f} is not a run's settings (no {', '.join(missing)}): expected the config.json written by discover")
+    return cfg
+
 def _check_same_run(out:Path, config:dict):
-    old = json.loads((out/'config.json').read_text())
-    old = {**_KEY_DEFAULTS, **old}
-    diff = {k: (old.get(k), config.get(k)) for k in _RUN_KEYS if old.get(k) != config.get(k)}
-    if diff:
-        lines = '\n'.join(f"  {k}: the folder has {a!r}, asked for {b!r}" for k, (a, b) in diff.items())
-        raise RunMismatchError(f"{out} holds a run with other settings:\n{lines}\n"
-                               f"Use another --out folder, or the same settings to resume that run.")
+    "Refuse to resume a folder whose `config.json` holds other settings."
+    diff = _differences(_read_config(out), config, 'the folder has', 'asked for')
+    if diff: raise RunMismatchError(f"{out} holds a run with other settings ({diff}): use another --out folder, or the same settings to resume that run")
+
+@patch
+def resume(self:Run, asked:str='asked for', # who asks for the run's settings, for messages
+          ) -> Run:
+    "Continue from the folder's checkpoint after checking it was trained with this run's settings and generator weights."
+    path = self.out/'checkpoint.pt'
+    ck = load_checkpoint(path, trust_hint=None)
+    if not isinstance(ck, dict) or 'learner' not in ck:
+        raise CheckpointError(f"{path} is a torch file but not a gandirs run checkpoint (no learner state): use another --out, or remove it")
+    if 'config' not in ck: warnings.warn(f"{path} records no settings: they were not checked against the run's")
+    diff = _differences(ck['config'], self.config, 'the checkpoint has', asked) if 'config' in ck else ''
+    if diff: raise CheckpointMismatchError(f"{path} was trained with other settings ({diff}): use another --out, or the settings it was trained with")
+    h, now = ck.get('generator_hash'), self.generator_hash
+    if h is None: warnings.warn(f"{path} records no generator hash (an older gandirs wrote it): the generator's weights were not checked")
+    elif h != now: raise CheckpointMismatchError(f"{path} was trained on generator weights {h[:8]}, this generator is {now[:8]}: use another --out or the original weights")
+    self.learner.load_state_dict(ck['learner'])
+    self.learner.checkpoint.saved_step = self.learner.step
+    return self
 
 def load_run(out:str|Path, # a folder written by `discover`
              device=None, progress:bool=False, trust_pickle:bool=False,
@@ -218,10 +277,8 @@ def load_run(out:str|Path, # a folder written by `discover`
             ) -> Run:
     "Rebuild a run from its folder, at its last checkpoint; code the folder names runs only with `trust_code=True`."
     out = Path(out)
-    if not (out/'config.json').exists(): raise FileNotFoundError(f"{out} holds no gandirs run (no config.json); run `gandirs discover --out {out}` first")
-    run = Run(json.loads((out/'config.json').read_text()), device, out, progress, trust_pickle=trust_pickle, trust_code=trust_code)
-    if (out/'checkpoint.pt').exists(): resume(run.learner, out/'checkpoint.pt')
-    return run
+    run = Run(_read_config(out), device, out, progress, trust_pickle=trust_pickle, trust_code=trust_code)
+    return run.resume('config.json has') if (out/'checkpoint.pt').exists() else run
 
 # %% ../nbs/05h_runs.ipynb #c133cd4c
 def discover(generator:str='dsprites', # generator SPEC, see `load_generator`
@@ -250,27 +307,28 @@ def discover(generator:str='dsprites', # generator SPEC, see `load_generator`
              **options, # method options, e.g. navigator='unit', reconstructor='resnet18', shift_scale=6. (default: the generator's)
             ) -> Run:
     "Discover `n_dirs` directions in `generator`'s latent space with `method`; resumable through `out`."
-    recipe = get_method(method)
+    try: recipe = get_method(method)
+    except ValueError as e: raise UsageError(str(e)) from None
     given = dict(n_dirs=n_dirs, steps=steps, batch_size=batch_size, lr=lr, judge_lr=judge_lr, betas=betas,
                  weight_decay=weight_decay, schedule=schedule, space=space)
-    _check_settings(recipe, method, given, options, seed, shards, checkpoint_every)
+    _check_settings(recipe, method, preset, given, options, seed, shards, checkpoint_every)
+    if out is not None: _check_out(Path(out))
+    generator = _resolved_spec(generator)
     G = load_generator(generator, trust_pickle=trust_pickle)
     s, po = _run_settings(recipe, preset, G, given)
     rank, world = dist_rank_world()
     shards = shards or world
-    if shards % world: raise ValueError(f"shards={shards} must be a multiple of the number of processes ({world})")
+    if shards % world: raise UsageError(f"shards={shards} must be a multiple of the number of processes ({world})")
     config = dict(generator=generator, method=method, preset=preset, seed=seed, shards=shards, options={**po, **options}, **s)
     if world > 1 and device is None and torch.cuda.is_available(): device = f"cuda:{os.environ.get('LOCAL_RANK', 0)}"
-    if out is not None:
-        out = Path(out)
-        if out.exists() and not out.is_dir(): raise ValueError(f"out={str(out)!r} is a file: expected a folder for the run")
-        if (out/'config.json').exists(): _check_same_run(out, config)
+    out = Path(out) if out is not None else None
+    if out is not None and (out/'config.json').exists(): _check_same_run(out, config)
     run = Run(config, device, out, progress, checkpoint_every, trust_pickle, amp, compile)  # a failed start writes nothing
-    if out is not None and not (out/'config.json').exists(): save_json({k: config[k] for k in _RUN_KEYS}, out/'config.json')
     if out is not None and (out/'checkpoint.pt').exists():
-        resume(run.learner, out/'checkpoint.pt')
+        run.resume()
         if run.learner.step > config['steps']:
             raise RunMismatchError(f"{out} already holds {run.learner.step} steps of this run, more than the {config['steps']} asked for")
+    if out is not None and not (out/'config.json').exists(): save_json({k: config[k] for k in _RUN_KEYS}, out/'config.json')
     if not train: return run
     run.learner.fit(config['steps'])
     if rank == 0:

@@ -6,7 +6,7 @@ Docs: https://gandirs.github.io/gandirs/samplers.html.md"""
 
 # %% ../nbs/02e_samplers.ipynb #1fd8986e
 from __future__ import annotations
-import copy
+import copy, math
 import torch
 from torch import Tensor
 from .core import *
@@ -16,8 +16,10 @@ __all__ = ['shifts_from_draws', 'sample_shifts', 'ShiftSampler', 'MagnitudeSampl
 
 # %% ../nbs/02e_samplers.ipynb #28ba0afd
 def _check_shift_args(n_dirs, scale, min_shift):
-    if int(n_dirs) != n_dirs or n_dirs < 1: raise ValueError(f"n_dirs must be a positive integer, got {n_dirs!r}")
-    if not 0 <= min_shift <= scale: raise ValueError(f"need 0 <= min_shift <= scale, got min_shift={min_shift}, scale={scale}")
+    if int(n_dirs) != n_dirs or n_dirs < 1: raise UsageError(f"n_dirs must be a positive integer, got {n_dirs!r}")
+    number = isinstance(min_shift, (int, float)) and not isinstance(min_shift, bool) and math.isfinite(min_shift)
+    if not number or not 0 <= min_shift <= scale:
+        raise UsageError(f"min_shift={min_shift!r} cannot work: need 0 <= min_shift <= scale, got min_shift={min_shift!r}, scale={scale}")
 
 def shifts_from_draws(k:Tensor, # [bs] long: the drawn directions
                       u:Tensor, # [bs]: the raw draws, in [0, 1) (uniform) or from N(0, 1) (normal)
