@@ -6,18 +6,20 @@ Docs: https://gandirs.github.io/gandirs/load_generator.html.md"""
 
 # %% ../../nbs/01f_load_generator.ipynb #5a09375e
 from __future__ import annotations
-import importlib
+import importlib, inspect
 from pathlib import Path
+from ..core import UsageError
 from .base import *
 
 # %% auto #0
-__all__ = ['GENERATOR_LOADERS', 'UntrustedCodeError', 'load_generator']
+__all__ = ['GENERATOR_LOADERS', 'LINEAR_OUTPUT', 'UntrustedCodeError', 'load_generator']
 
 # %% ../../nbs/01f_load_generator.ipynb #036512a1
 GENERATOR_LOADERS = {
     'toy': 'gandirs.generators.base:load_toy',
     'dcgan': 'gandirs.generators.base:load_dcgan',
     'mlp': 'gandirs.generators.base:load_mlp',
+    'pytorch_gan': 'gandirs.generators.base:load_pytorch_gan',
     'python': 'gandirs.generators.base:load_python',
     'stylegan2': 'gandirs.generators.stylegan2:load_stylegan2',
     'biggan': 'gandirs.generators.biggan:load_biggan',
@@ -25,6 +27,8 @@ GENERATOR_LOADERS = {
     'proggan': 'gandirs.generators.proggan:load_proggan',
     'dsprites': 'gandirs.generators.dsprites:load_dsprites_generator',
 }
+
+LINEAR_OUTPUT = {'stylegan2', 'proggan'}  # a linear last layer: images pass [-1, 1] by design, so no range check
 
 def _resolve(target:str, spec:str):
     mod_name, fn_name = target.split(':')
@@ -41,20 +45,32 @@ def _resolve(target:str, spec:str):
 class UntrustedCodeError(ValueError):
     "A SPEC that would import and run code, read from somewhere (a run folder) the user has not said to trust."
 
-def load_generator(spec:str, # 'toy', 'dcgan:PATH', 'mlp:PATH', 'python:module:factory', 'stylegan2:PATH', ...
+def load_generator(spec:str, # 'KIND:PATH,key=value,...': 'toy', 'zoo:NAME', 'dcgan:G.pt,class_idx=3', 'mlp:G.ckpt,act=leaky_relu', 'python:module:factory', ...
                    trust_pickle:bool=False, # allow checkpoints that are pickles running code: only for files you trust
                    trust_code:bool=True, # allow a 'python:' SPEC to import its module (False where the SPEC comes from a file)
-                   **kw, # passed on to the loader
+                   check:bool=True, # one probe call: batch size, shape, finite values, range (see `check_output`)
+                   **kw, # passed on to the loader, overriding the SPEC's options
                   ) -> Generator:
-    "The generator a SPEC string names, frozen, with `g.spec = spec`."
+    "The generator a SPEC string names, frozen and checked, with `g.spec = spec`."
     prefix, _, rest = str(spec).partition(':')
     if prefix == 'python' and not trust_code:
-        raise UntrustedCodeError(f"the generator SPEC {str(spec)!r} would import and run module {rest.rpartition(':')[0]!r}: "
+        raise UntrustedCodeError(f"the generator SPEC {str(spec)!r} would import and run module {split_spec(rest)[0].rpartition(':')[0]!r}: "
                                  f"open this run only if you trust whoever made it, with trust_code=True (gandirs: --trust-code)")
+    if prefix == 'zoo':  # a catalogue name: its file (fetched once into the cache), read by the entry's SPEC
+        from gandirs.zoo import zoo_entry, resolve_zoo_spec
+        name, opts = split_spec(rest)
+        g = load_generator(resolve_zoo_spec(f'zoo:{name}', kind='generator'), check=check,
+                           trust_pickle=trust_pickle or zoo_entry(name).trust_pickle, **{**opts, **kw})
+        g.spec = str(spec)  # a run stores the portable name, not a cache path
+        return g
     if prefix not in GENERATOR_LOADERS:
         hint = f" (a path needs the architecture in front, e.g. 'dcgan:{spec}')" if Path(str(spec)).suffix else ''
-        raise ValueError(f"unknown generator SPEC {str(spec)!r}{hint}: it should start with one of "
+        raise UsageError(f"unknown generator SPEC {str(spec)!r}{hint}: it should start with one of "
                          f"{', '.join(GENERATOR_LOADERS)}, e.g. 'toy', 'dcgan:PATH', 'python:module:factory'")
-    g = _resolve(GENERATOR_LOADERS[prefix], spec)(rest, trust_pickle=trust_pickle, **kw)
+    path, opts = split_spec(rest)
+    loader = _resolve(GENERATOR_LOADERS[prefix], spec)
+    opts = {**opts, **kw}
+    check_options(loader, {k: v for k, v in opts.items() if k not in ('trust_pickle', 'key')}, prefix)
+    g = loader(path, trust_pickle=trust_pickle, **opts)
     g.spec = str(spec)
-    return g
+    return g.check_output(tol=None if prefix in LINEAR_OUTPUT else .05) if check else g

@@ -6,7 +6,7 @@ Docs: https://gandirs.github.io/gandirs/generators.html.md"""
 
 # %% ../../nbs/01_generators.ipynb #50c49d9e
 from __future__ import annotations
-import ast, importlib, math, re
+import ast, contextlib, importlib, inspect, math, os, re, sys, warnings
 from collections import OrderedDict
 from collections.abc import Mapping
 from pathlib import Path
@@ -16,10 +16,12 @@ from fastcore.basics import patch
 from ..core import *
 
 # %% auto #0
-__all__ = ['load_dcgan', 'load_mlp', 'Generator', 'random_rotation', 'hue_to_rgb', 'ToyGenerator', 'ToyWGenerator',
+__all__ = ['load_dcgan', 'load_pytorch_gan', 'Generator', 'random_rotation', 'hue_to_rgb', 'ToyGenerator', 'ToyWGenerator',
            'ToyLayerGroups', 'unwrap_state_dict', 'state_dict_entry', 'match_state_dict', 'DCGANGenerator',
-           'load_exact', 'load_published', 'published_loader', 'guess_img_shape', 'MLPGenerator', 'ModuleGenerator',
-           'parse_options', 'load_toy', 'load_python']
+           'load_exact', 'GuessWarning', 'guess', 'check_options', 'load_published', 'published_loader',
+           'label_weights', 'CondDCGANGenerator', 'PyTorchGANGenerator', 'ACGANGenerator', 'guess_img_shape',
+           'MLPGenerator', 'load_mlp', 'CondMLPGenerator', 'GeneratorOutputError', 'check_images', 'ModuleGenerator',
+           'parse_options', 'split_spec', 'load_toy', 'load_python']
 
 # %% ../../nbs/01_generators.ipynb #59e88dd8
 class Generator(Configurable, Frozen, nn.Module):
@@ -139,6 +141,10 @@ def hue_to_rgb(h:Tensor, # [bs] hue, 1 is a full turn
     return 0.5 + 0.5 * torch.cos(2 * math.pi * (h[:, None] - k))
 
 # %% ../../nbs/01_generators.ipynb #6012d944
+def _require(ok:bool, name:str, want:str, got):
+    "Refuse a setting that cannot work, in one line naming it and what it should be."
+    if not ok: raise UsageError(f"{name} must be {want}, got {got!r}")
+
 class ToyGenerator(Generator):
     "Known-answer renderer: a soft ellipse whose position, size, angle, hue and background follow fixed z-directions."
     factor_names = ['x', 'y', 'scale', 'rotation', 'hue', 'background']
@@ -153,6 +159,10 @@ class ToyGenerator(Generator):
                  softness:float=1., # width of the soft edge, in pixels
                 ):
         super().__init__()
+        _require(isinstance(resolution, int) and resolution >= 4, 'resolution', 'a whole number of pixels >= 4', resolution)
+        _require(isinstance(n_nuisance, int) and n_nuisance >= 0, 'n_nuisance', 'a whole number >= 0', n_nuisance)
+        _require(isinstance(aspect, (int, float)) and 0 < aspect <= 1, 'aspect', 'a number in (0, 1]', aspect)
+        _require(isinstance(softness, (int, float)) and softness > 0, 'softness', 'a positive number of pixels', softness)
         self.n_factors = len(self.factor_names)
         self.z_dim, self.img_resolution = self.n_factors + n_nuisance, resolution
         self.aspect, self.edge = aspect, softness * 2 / resolution
@@ -220,8 +230,7 @@ class ToyWGenerator(ToyGenerator):
         super().__init__(resolution, n_nuisance, seed, aspect, softness)
         nf = self.n_factors
         factor_std = torch.linspace(3, 1, nf) if factor_std is None else torch.as_tensor(factor_std, dtype=torch.float32)
-        if factor_std.shape != (nf,) or (factor_std <= 0).any():
-            raise ValueError(f"factor_std needs {nf} positive numbers (one per factor {self.factor_names}), got {factor_std.tolist()}")
+        _require(factor_std.shape == (nf,) and bool((factor_std > 0).all()), 'factor_std', f"{nf} positive numbers (one per factor {self.factor_names})", factor_std.tolist())
         self.w_dim, self.num_ws = self.z_dim, num_ws or nf
         self.factor_layers = [i * self.num_ws // nf for i in range(nf)]
         for k, v in dict(factor_std=factor_std.tolist(), num_ws=self.num_ws).items():
@@ -377,9 +386,8 @@ class DCGANGenerator(Generator):
                  resolution:int=64, # image side: 4 * 2^k with k >= 1
                 ):
         super().__init__()
-        n = int(math.log2(resolution)) - 2
-        if n < 1 or 4 * 2**n != resolution:
-            raise ValueError(f"DCGAN resolution must be 4 * 2^k (8, 16, 32, 64, 128, ...), got {resolution}")
+        n = int(math.log2(resolution)) - 2 if isinstance(resolution, int) and resolution > 0 else 0
+        _require(n >= 1 and 4 * 2**n == resolution, 'the DCGAN resolution', '4 * 2^k (8, 16, 32, 64, 128, ...)', resolution)
         self.z_dim, self.img_channels, self.img_resolution = nz, nc, resolution
         chans = [ngf * 2**(n - 1 - i) for i in range(n)]
         self.blocks = nn.Sequential(*[_up_block(cin, cout, i == 0) for i, (cin, cout) in enumerate(zip([nz] + chans, chans))])
@@ -394,6 +402,9 @@ class DCGANGenerator(Generator):
     def config_from_state_dict(sd:Mapping, # name -> tensor
                               ) -> dict: # nz, ngf, nc, resolution
         "The hyper-parameters of a DCGAN generator, read off its weight shapes."
+        if any(k.startswith('l1.') for k in sd) and any(k.startswith('conv_blocks.') for k in sd):
+            raise CheckpointError("not a DCGAN generator of the PyTorch tutorial's layout: its l1 + conv_blocks tensors are the "
+                                  "PyTorch-GAN layout; load it with the SPEC 'pytorch_gan:PATH'")
         convs = [(k, v) for k, v in sd.items() if v.ndim == 4]
         if not convs:
             raise CheckpointError(f"not a DCGAN generator: it has no transposed-convolution weights (4-D tensors [in, out, 4, 4]); "
@@ -405,7 +416,11 @@ class DCGANGenerator(Generator):
                                   f"weights [in, out, 4, 4] with each out equal to the next in (a discriminator's convolutions are "
                                   f"[out, in, k, k]); {'kernels not 4x4: ' + ', '.join(bad) + '; ' if bad else ''}"
                                   f"{'not chained: ' + ', '.join(chain) if chain else ''}{'only one convolution' if len(convs) < 2 else ''}")
-        return dict(nz=convs[0][1].shape[0], ngf=convs[-1][1].shape[0], nc=convs[-1][1].shape[1], resolution=4 * 2**(len(convs) - 1))
+        cfg = dict(nz=convs[0][1].shape[0], ngf=convs[-1][1].shape[0], nc=convs[-1][1].shape[1], resolution=4 * 2**(len(convs) - 1))
+        emb = [(k, v) for k, v in sd.items() if v.ndim == 2]
+        if len(emb) > 1: raise CheckpointError(f"not a DCGAN generator: more than one 2-D tensor (a class embedding is one): {_shapes(dict(emb))}")
+        if emb: cfg.update(nz=cfg['nz'] - emb[0][1].shape[1], n_classes=emb[0][1].shape[0], embed_dim=emb[0][1].shape[1])
+        return cfg
 
 # %% ../../nbs/01_generators.ipynb #baa6b605
 def _fmt_keys(keys, sd, n=8):
@@ -431,6 +446,25 @@ def load_exact(model:nn.Module, # a model (on any device, `meta` included)
     model.load_state_dict(sd, assign=True)
     return model
 
+# %% ../../nbs/01_generators.ipynb #2b25b8dd
+class GuessWarning(UserWarning):
+    "A loader assumed a setting the checkpoint does not hold; the message names the option that states it."
+
+def guess(msg:str):
+    "Say in one line what a loader assumed (a `GuessWarning`)."
+    warnings.warn(msg, GuessWarning, stacklevel=3)
+
+def check_options(fn, # a class or function whose named parameters are the options
+                  opts:dict, # the options given
+                  prefix:str, # the SPEC prefix, for the message
+                 ):
+    "Refuse, in one line, options that `fn` does not take, listing those it takes."
+    params = inspect.signature(fn).parameters
+    if any(p.kind is p.VAR_KEYWORD for p in params.values()): return
+    if bad := [k for k in opts if k not in params]:
+        have = ', '.join(k for k, p in params.items() if k != 'self' and p.kind is not p.VAR_POSITIONAL) or 'none'
+        raise UsageError(f"the {prefix!r} generator has no option {', '.join(map(repr, bad))}: its options are {have}")
+
 # %% ../../nbs/01_generators.ipynb #49fbb248
 def _need_path(path:str, prefix:str) -> str:
     if not path: raise ValueError(f"the {prefix!r} generator needs a checkpoint file: use the SPEC '{prefix}:PATH'")
@@ -441,6 +475,13 @@ def _stored_config(ckpt) -> dict:
     return dict(ckpt['config']) if isinstance(ckpt, Mapping) and isinstance(ckpt.get('config'), Mapping) else {}
 
 Generator.exact_names = False  # True for ports that keep the published names: load by name, refuse any mismatch
+
+@patch(cls_method=True)
+def published_class(cls:Generator, cfg:dict, # constructor arguments read from the checkpoint
+                    given:dict, # those given by the user (SPEC options), overriding them
+                   ) -> tuple[type, dict]: # the class to build and its arguments
+    "The class a checkpoint's settings call for (a variant such as a conditional one) and its arguments."
+    return cls, {**cfg, **given}
 
 @patch(cls_method=True)
 def published_file(cls:Generator, path:Path) -> Path:
@@ -467,7 +508,8 @@ def load_published(cls:type, # a Generator class
     p = Path(_need_path(path, prefix)).expanduser()
     file = cls.published_file(p)
     sd, cfg = cls.read_published(load_checkpoint(file, trust_pickle), p, key)
-    cfg = {**cfg, **kw}
+    cls, cfg = cls.published_class(cfg, kw)
+    check_options(cls, cfg, prefix)
     if cls.exact_names:
         with torch.device('meta'): g = cls(**cfg)
         load_exact(g, sd, str(file))
@@ -477,6 +519,7 @@ def load_published(cls:type, # a Generator class
     g.spec = f"{prefix}:{path}"
     return g.freeze()
 
+# %% ../../nbs/01_generators.ipynb #57865abe
 def published_loader(cls:type, # the Generator class the files hold
                      prefix:str, # its SPEC prefix
                      doc:str, # the loader's docstring
@@ -493,6 +536,133 @@ def published_loader(cls:type, # the Generator class the files hold
     return loader
 
 load_dcgan = published_loader(DCGANGenerator, 'dcgan', "A `DCGANGenerator` from a checkpoint as published: hyper-parameters read off the shapes, names matched by order and shape.")
+
+# %% ../../nbs/01_generators.ipynb #c59ce3d7
+def label_weights(class_idx, # a class index, or {class index: weight} for a mix (weights summing to 1)
+                  n_classes:int, # how many classes the generator knows
+                 ) -> Tensor: # [n_classes] the class input held fixed: one-hot, or the mix's weights
+    "The class input a conditional generator holds for every call."
+    want = f"a class index 0..{n_classes - 1}, or a mix {{class: weight}} with weights summing to 1 (e.g. class_idx={{3: .5, 7: .5}})"
+    if class_idx is None: raise UsageError(f"this generator is class-conditional ({n_classes} classes): say which class to draw with class_idx: {want}")
+    mix = class_idx if isinstance(class_idx, Mapping) else {class_idx: 1.}
+    ok = all(isinstance(k, int) and not isinstance(k, bool) and 0 <= k < n_classes for k in mix)
+    ok = ok and all(isinstance(w, (int, float)) and w >= 0 for w in mix.values()) and abs(sum(mix.values()) - 1) < 1e-6
+    if not ok: raise UsageError(f"class_idx must be {want}, got {class_idx!r}")
+    c = torch.zeros(n_classes)
+    for k, w in mix.items(): c[k] = w
+    return c
+
+# %% ../../nbs/01_generators.ipynb #88b79304
+class CondDCGANGenerator(DCGANGenerator):
+    "A class-conditional DCGAN: the class (embedded, or one-hot) concatenated to z, the class held fixed per call."
+    def __init__(self, nz:int=100, # latent size (without the class input)
+                 ngf:int=64, # channels before the last layer
+                 nc:int=3, # image channels
+                 resolution:int=64, # image side: 4 * 2^k with k >= 1
+                 n_classes:int=10, # classes the generator knows
+                 embed_dim:int|None=None, # size of the class embedding; None: the one-hot class is concatenated
+                 class_idx:int|dict|None=None, # the class drawn, or {class: weight} for a mix (see `label_weights`)
+                 embed_first:bool=False, # the class input comes before z in the concatenation
+                ):
+        super().__init__(nz + (embed_dim or n_classes), ngf, nc, resolution)
+        self.z_dim, self.c_dim, self.embed_first = nz, n_classes, embed_first
+        self.embed = nn.Embedding(n_classes, embed_dim) if embed_dim else None
+        self.register_buffer('held_c', label_weights(class_idx, n_classes), persistent=False)
+        self.freeze()
+
+    def synthesis(self, z:Tensor, # [bs, nz]
+                  c:Tensor|None=None, # [bs, n_classes] class weights; default the held class
+                 ) -> Tensor: # [bs, nc, res, res] in [-1, 1]
+        c = self.held_c.expand(len(z), -1) if c is None else c
+        e = c @ self.embed.weight if self.embed is not None else c
+        return super().synthesis(torch.cat([e, z] if self.embed_first else [z, e], 1))
+
+@patch(cls_method=True)
+def published_class(cls:DCGANGenerator, cfg:dict, given:dict) -> tuple[type, dict]:
+    "`CondDCGANGenerator` where the weights hold a class embedding or the user says `n_classes` (a one-hot input)."
+    if 'n_classes' not in cfg and 'n_classes' not in given:
+        if 'class_idx' in given: raise UsageError("class_idx needs a class-conditional DCGAN: this checkpoint has no class "
+                                                  "embedding; if its input is z and a one-hot class, say n_classes=K")
+        return cls, {**cfg, **given}
+    if 'n_classes' not in cfg and 'nz' not in given: cfg = {**cfg, 'nz': cfg['nz'] - given['n_classes']}  # one-hot after z
+    label_weights(given.get('class_idx'), given.get('n_classes', cfg.get('n_classes')))  # a missing class first
+    if 'embed_first' not in given:
+        guess(f"the class input of this conditional DCGAN is taken to follow z (cat([z, class])); say embed_first=True if it comes first")
+    return CondDCGANGenerator, {**cfg, **given}
+
+# %% ../../nbs/01_generators.ipynb #0e4bce60
+class PyTorchGANGenerator(Generator):
+    "The conv generator of the PyTorch-GAN collection: Linear `l1` to a map, `conv_blocks` of upsample, conv, BN, LeakyReLU; tanh."
+    def __init__(self, z_dim:int=100, # latent size
+                 img_resolution:int=32, # image side: the map's side times 2 per upsampling
+                 nc:int=1, # image channels
+                 chans:tuple=(128, 128, 64), # input channels of each 3x3 convolution
+                 first_norm:bool=True, # a batch norm before the first upsampling (all but LSGAN and EBGAN)
+                 bn_eps:float=.8, # eps of the batch norms after the convolutions (the collection passes 0.8)
+                 slope:float=.2, # negative slope of the LeakyReLUs
+                 n_classes:int=0, # rows of a class embedding `label_emb` [n_classes, z_dim] (AC-GAN, SGAN)
+                ):
+        super().__init__()
+        chans, k = [int(c) for c in chans], len(chans) - 1
+        s = img_resolution // 2**k
+        _require(s >= 1 and s * 2**k == img_resolution, 'img_resolution', f'a multiple of {2**k} (one doubling per block)', img_resolution)
+        self.z_dim, self.img_resolution, self.img_channels = z_dim, img_resolution, nc
+        if n_classes: self.label_emb = nn.Embedding(n_classes, z_dim)
+        self.l1 = nn.Sequential(nn.Linear(z_dim, chans[0] * s * s))
+        layers = [nn.BatchNorm2d(chans[0])] if first_norm else []
+        for a, b in zip(chans, chans[1:]):
+            layers += [nn.Upsample(scale_factor=2), nn.Conv2d(a, b, 3, 1, 1), nn.BatchNorm2d(b, bn_eps), nn.LeakyReLU(slope)]
+        self.conv_blocks = nn.Sequential(*layers, nn.Conv2d(chans[-1], nc, 3, 1, 1), nn.Tanh())
+        self.map_shape = (chans[0], s, s)
+        self.freeze()
+
+    def synthesis(self, z:Tensor, c:Tensor|None=None) -> Tensor:
+        "Images [bs, nc, res, res] in [-1, 1] of z [bs, z_dim]."
+        return self.conv_blocks(self.l1(z).view(len(z), *self.map_shape))
+
+class ACGANGenerator(PyTorchGANGenerator):
+    "AC-GAN in the PyTorch-GAN layout: z multiplied by the class embedding, the class held fixed per call."
+    def __init__(self, z_dim:int=100, img_resolution:int=32, nc:int=1, chans:tuple=(128, 128, 64), first_norm:bool=True,
+                 bn_eps:float=.8, slope:float=.2, n_classes:int=10,
+                 class_idx:int|dict|None=None, # the class drawn, or {class: weight} for a mix (see `label_weights`)
+                ):
+        super().__init__(z_dim, img_resolution, nc, chans, first_norm, bn_eps, slope, n_classes)
+        self.c_dim = n_classes
+        self.register_buffer('held_c', label_weights(class_idx, n_classes), persistent=False)
+        self.freeze()
+
+    def synthesis(self, z:Tensor, c:Tensor|None=None) -> Tensor:
+        c = self.held_c.expand(len(z), -1) if c is None else c
+        return super().synthesis(z * (c @ self.label_emb.weight))
+
+# %% ../../nbs/01_generators.ipynb #b4ccc3ba
+@patch(cls_method=True)
+def config_from_state_dict(cls:PyTorchGANGenerator, sd:Mapping) -> dict:
+    "Latent size, image side and channels, conv channels, first batch norm and classes of a PyTorch-GAN generator."
+    w = sd.get('l1.0.weight')
+    blocks = sorted({int(k.split('.')[1]) for k in sd if k.startswith('conv_blocks.')})
+    convs = [sd[f'conv_blocks.{i}.weight'] for i in blocks if sd[f'conv_blocks.{i}.weight'].ndim == 4]
+    if w is None or w.ndim != 2 or len(convs) < 2:
+        raise CheckpointError(f"not a PyTorch-GAN generator: expected l1.0.weight (a Linear) and conv_blocks.N.weight "
+                              f"(3x3 convolutions); its tensors are {_shapes(sd)}")
+    chans, nc = [v.shape[1] for v in convs], convs[-1].shape[0]
+    s = math.isqrt(w.shape[0] // chans[0])
+    if s * s * chans[0] != w.shape[0]: raise CheckpointError(f"not a PyTorch-GAN generator: l1 gives {w.shape[0]} values, not {chans[0]} x s x s")
+    cfg = dict(z_dim=w.shape[1], img_resolution=s * 2**(len(convs) - 1), nc=nc, chans=chans,
+               first_norm=sd[f'conv_blocks.{blocks[0]}.weight'].ndim == 1)
+    if 'label_emb.weight' in sd: cfg['n_classes'] = sd['label_emb.weight'].shape[0]
+    return cfg
+
+@patch(cls_method=True)
+def published_class(cls:PyTorchGANGenerator, cfg:dict, given:dict) -> tuple[type, dict]:
+    "`ACGANGenerator` for `cond='mul'`; a checkpoint with a class embedding must say how it is used."
+    given = dict(given); cond = given.pop('cond', None)
+    if cfg.get('n_classes') and cond not in ('mul', 'none'):
+        raise UsageError(f"this PyTorch-GAN generator holds a class embedding label_emb [{cfg['n_classes']}, {cfg['z_dim']}]: "
+                         f"say cond='mul' (AC-GAN: z times the embedding, with class_idx=K) or cond='none' (SGAN: unused)")
+    return (ACGANGenerator if cond == 'mul' else cls), {**cfg, **given}
+
+load_pytorch_gan = published_loader(PyTorchGANGenerator, 'pytorch_gan', "A PyTorch-GAN collection generator (l1 + conv_blocks): settings read off the weights, names matched by order and shape.")
 
 # %% ../../nbs/01_generators.ipynb #478ec31b
 _ACTIVATIONS = dict(relu=lambda a: nn.ReLU(), leaky_relu=lambda a: nn.LeakyReLU(a), elu=lambda a: nn.ELU(),
@@ -520,7 +690,7 @@ class MLPGenerator(Generator):
         img_shape = tuple(img_shape) if img_shape is not None else guess_img_shape(sizes[-1])
         if math.prod(img_shape) != sizes[-1] or len(img_shape) != 3 or img_shape[1] != img_shape[2]:
             raise ValueError(f"img_shape must be a square (c, h, h) with c*h*h = {sizes[-1]} outputs, got {img_shape}")
-        if act not in _ACTIVATIONS: raise ValueError(f"act must be one of {list(_ACTIVATIONS)}, got {act!r}")
+        _require(act in _ACTIVATIONS, 'act', f"one of {', '.join(_ACTIVATIONS)}", act)
         norm = [bool(norm)] * nh if isinstance(norm, (bool, int)) else [bool(b) for b in norm]
         if len(norm) != nh: raise ValueError(f"norm needs one flag per hidden layer ({nh}), got {len(norm)}")
         self.config.update(sizes=sizes, img_shape=list(img_shape), norm=norm)  # as read, so that the config rebuilds it
@@ -542,6 +712,8 @@ class MLPGenerator(Generator):
 @patch(cls_method=True)
 def config_from_state_dict(cls:MLPGenerator, sd:Mapping) -> dict:
     "Layer sizes and batch-norm flags of an MLP generator, read off its weights."
+    emb = {k: v for k, v in sd.items() if '.' in k and 'emb' in k.rsplit('.', 2)[-2].lower()}
+    sd = {k: v for k, v in sd.items() if k not in emb}  # a class embedding (conditional MLPs) is not a layer
     keys = list(sd)
     lin = [i for i, k in enumerate(keys) if sd[k].ndim == 2]
     odd = [f"{k} {tuple(sd[k].shape)}" for k in keys if sd[k].ndim > 2]
@@ -551,63 +723,174 @@ def config_from_state_dict(cls:MLPGenerator, sd:Mapping) -> dict:
     ws = [sd[keys[i]] for i in lin]
     chain = [f"{tuple(a.shape)} -> {tuple(b.shape)}" for a, b in zip(ws, ws[1:]) if a.shape[0] != b.shape[1]]
     if chain: raise CheckpointError(f"not an MLP generator: Linear weights [out, in] that do not chain: {', '.join(chain)}")
+    if ws[-1].shape[0] < 16 or ws[-1].shape[0] <= ws[0].shape[1]:
+        raise CheckpointError(f"not an MLP generator: its Linear layers map {ws[0].shape[1]} inputs to {ws[-1].shape[0]} outputs, "
+                              f"fewer than they take (a discriminator's layout); a generator maps a latent to an image, e.g. 64 -> 784")
     stats = [i for i, k in enumerate(keys) if _role(k) == 'running_mean']
     norm = [any(a < s < b for s in stats) for a, b in zip(lin, lin[1:])]  # between hidden Linear j and j+1
-    return dict(sizes=[ws[0].shape[1]] + [w.shape[0] for w in ws], norm=norm)
+    cfg = dict(sizes=[ws[0].shape[1]] + [w.shape[0] for w in ws], norm=norm)
+    if len(emb) == 1: cfg.update(n_classes=next(iter(emb.values())).shape[0], embed_dim=next(iter(emb.values())).shape[1])
+    return cfg
 
-load_mlp = published_loader(MLPGenerator, 'mlp', "An `MLPGenerator` from a checkpoint as published: sizes and batch norm read off the weights (give `img_shape` or `act` where they cannot be read), names matched by order and shape.")
+def load_mlp(path:str, # the checkpoint file
+             trust_pickle:bool=False, # allow pickles that run code: only for files you trust
+             key:str|None=None, # where the generator is inside the checkpoint, when it cannot be guessed
+             **kw, # `MLPGenerator` arguments: act, slope, img_shape, bn_eps, ...; they override what is read
+            ) -> MLPGenerator:
+    "An `MLPGenerator` from a checkpoint as published: sizes and batch norm read off the weights, the activation said (or guessed, saying so)."
+    g = load_published(MLPGenerator, path, 'mlp', trust_pickle, key, **kw)
+    if 'act' not in kw: guess(f"mlp:{path}: the activation is not in the weights, ReLU assumed; say it in the SPEC, e.g. 'mlp:{path},act=leaky_relu,slope=0.2' ({', '.join(_ACTIVATIONS)})")
+    elif kw['act'] == 'leaky_relu' and 'slope' not in kw: guess(f"mlp:{path}: LeakyReLU slope 0.2 assumed; say slope=... in the SPEC")
+    return g
+
+# %% ../../nbs/01_generators.ipynb #e5a79158
+class CondMLPGenerator(MLPGenerator):
+    "A class-conditional MLP generator: a class embedding concatenated with z, the class held fixed per call."
+    def __init__(self, sizes:tuple=(74, 256, 784), # Linear sizes: z_dim + embed_dim, hidden sizes..., c*h*w
+                 img_shape:tuple|None=None, act:str='relu', slope:float=.2, norm:bool|tuple=False, bn_eps:float=1e-5,
+                 n_classes:int=10, # classes the generator knows
+                 embed_dim:int=10, # size of the class embedding
+                 class_idx:int|dict|None=None, # the class drawn, or {class: weight} for a mix (see `label_weights`)
+                 embed_first:bool=True, # the embedding comes before z in the concatenation (as in PyTorch-GAN's cgan)
+                ):
+        super().__init__(sizes, img_shape, act, slope, norm, bn_eps)
+        self.z_dim, self.c_dim, self.embed_first = int(sizes[0]) - embed_dim, n_classes, embed_first
+        self.label_emb = nn.Embedding(n_classes, embed_dim)
+        self.register_buffer('held_c', label_weights(class_idx, n_classes), persistent=False)
+        self.freeze()
+
+    def synthesis(self, z:Tensor, c:Tensor|None=None) -> Tensor:
+        c = self.held_c.expand(len(z), -1) if c is None else c
+        e = c @ self.label_emb.weight
+        return super().synthesis(torch.cat([e, z] if self.embed_first else [z, e], 1))
+
+@patch(cls_method=True)
+def published_class(cls:MLPGenerator, cfg:dict, given:dict) -> tuple[type, dict]:
+    "`CondMLPGenerator` where the weights hold a class embedding."
+    if 'n_classes' not in cfg: return cls, {**cfg, **given}
+    label_weights(given.get('class_idx'), cfg['n_classes'])  # a missing class first
+    if 'embed_first' not in given: guess("the class embedding of this conditional MLP is taken to come before z (cat([class, z])); say embed_first=False if it follows")
+    return CondMLPGenerator, {**cfg, **given}
+
+# %% ../../nbs/01_generators.ipynb #c66318ad
+class GeneratorOutputError(ValueError):
+    "A generator whose output is not a batch of finite images [n, C, H, W] in [-1, 1], one per latent."
+
+def _rescale_hint(lo:float, hi:float, tol:float) -> tuple[str, tuple]:
+    "What values in [lo, hi] look like."
+    if lo >= -tol and hi <= 255 * (1 + tol): return "they look like [0, 255]", (0, 255)
+    return "they are not in any usual image range", (round(lo, 2), round(hi, 2))
+
+def check_images(x, # what a generator returned for `n` latents
+                 n:int, # how many images were asked for
+                 shape:tuple|None, # (C, H, W) expected, or None for any square (C, H, H)
+                 name:str, # the generator, for messages
+                 fix:str="map {r} to [-1, 1] in its synthesis, or return the bare module and pass out_range={r}", # how to rescale; {r} is the range
+                 tol:float|None=.05, # how far values may pass [-1, 1]; None: no range check
+                ) -> Tensor:
+    "Refuse, in one line, output that is not `n` finite images of `shape` in [-1, 1]; say when it looks like [0, 1]."
+    if not isinstance(x, Tensor): raise GeneratorOutputError(f"{name} returned a {type(x).__name__} for a batch of latents, expected images [n, C, H, W]")
+    if x.ndim == 0 or len(x) != n:
+        got = f"{len(x)} image{'s' if len(x) != 1 else ''}" if x.ndim else 'a scalar'
+        raise GeneratorOutputError(f"{name} returned {got} for {n} latents (shape {list(x.shape)}): "
+                                   f"it must return one image per latent, the batch size taken from its input")
+    if x.ndim != 4 or x.shape[2] != x.shape[3] or (shape is not None and tuple(x.shape[1:]) != tuple(shape)):
+        want = f"[{n}, {', '.join(map(str, shape))}]" if shape is not None else f"[{n}, C, H, H] (square images; img_shape=(c, h, w) reshapes a flat output)"
+        raise GeneratorOutputError(f"{name} returned a batch of shape {list(x.shape)}, expected {want}")
+    if bad := (~torch.isfinite(x)).sum().item():
+        raise GeneratorOutputError(f"{name} returned non-finite images: {bad} of {x.numel()} values are NaN or infinite (check its weights and the input it expects)")
+    if tol is None: return x
+    lo, hi = x.min().item(), x.max().item()
+    if lo < -1 - tol or hi > 1 + tol:
+        looks, r = _rescale_hint(lo, hi, tol)
+        raise GeneratorOutputError(f"{name} returned images in [{lo:.4g}, {hi:.4g}], expected [-1, 1]: {looks}; {fix.format(r=r)}")
+    if lo >= 0 and hi > lo: guess(f"{name} returned images in [{lo:.3g}, {hi:.3g}] only: if its output is in [0, 1] (a sigmoid), {fix.format(r=(0, 1))}")
+    return x
+
+@patch
+def check_output(self:Generator, n:int=2, # images of the probe
+                 seed:int=0, # seed of the probe's latents
+                 tol:float|None=.05, # how far values may pass [-1, 1]; None for a linear last layer
+                ) -> Generator:
+    "One probe call on `n` latents; refuse (one line) a wrong batch size, shape, non-finite values or range."
+    if self.output_checked: return self
+    with torch.no_grad(): x = self(self.sample_z(n, seed))
+    check_images(x, n, (self.img_channels, self.img_resolution, self.img_resolution), f"generator {self.spec or type(self).__name__}", tol=tol)
+    return self
+
+Generator.output_checked = False  # True where the constructor made the probe itself (`ModuleGenerator`)
 
 # %% ../../nbs/01_generators.ipynb #be5ac3bc
 class ModuleGenerator(Generator):
-    "Wrap a user `nn.Module` (z of a given shape in, images out) as a frozen `Generator`."
+    "Wrap a user `nn.Module` (z of a given shape in, images out) as a frozen `Generator`, its output checked once."
     def __init__(self, module:nn.Module, # maps z [bs, *z_shape] (and c [bs, c_dim]) to images
                  z_shape:tuple|int, # shape of one latent as the module wants it, e.g. (100, 1, 1)
                  c_dim:int=0, # size of the class input; the module is then called as module(z, c)
                  out_range:tuple=(-1., 1.), # range of the module's output, mapped linearly to [-1, 1]
                  img_shape:tuple|None=None, # (c, h, w) to reshape a flat output to
+                 class_idx:int|dict|None=None, # with c_dim: the class held for calls without c (see `label_weights`)
                 ):
         super().__init__()
         self.module, self.c_dim = module, c_dim
         self.z_shape = (z_shape,) if isinstance(z_shape, int) else tuple(z_shape)
         self.z_dim, self.out_range = math.prod(self.z_shape), tuple(out_range)
+        _require(len(self.out_range) == 2 and self.out_range[0] < self.out_range[1], 'out_range', '(low, high) with low < high', out_range)
         self.img_shape = None if img_shape is None else tuple(img_shape)
+        if c_dim and class_idx is not None: self.register_buffer('held_c', label_weights(class_idx, c_dim), persistent=False)
         self.freeze()
         with torch.no_grad():
-            c = torch.zeros(1, c_dim, device=self.device) if c_dim else None
-            x = self.synthesis(torch.zeros(1, self.z_dim, device=self.device), c)
-        if x.ndim != 4 or x.shape[2] != x.shape[3]:
-            raise ValueError(f"the module should return square images [bs, c, h, h] (or pass img_shape to reshape a flat output); "
-                             f"for z of shape [1, {', '.join(map(str, self.z_shape))}] it returned {list(x.shape)}")
-        self.img_channels, self.img_resolution = x.shape[1], x.shape[2]
+            c = torch.zeros(2, c_dim, device=self.device) if c_dim and class_idx is None else None
+            x = self.synthesis(self.sample_z(2, seed=0), c)
+        lo, hi = self.out_range
+        check_images(x, 2, None, f"the module {type(module).__name__}", fix=f"pass out_range={{r}} (in a SPEC: ',out_range={{r}}'; it is {self.out_range})", tol=.05)
+        self.img_channels, self.img_resolution, self.output_checked = x.shape[1], x.shape[2], True
 
     def synthesis(self, z:Tensor, c:Tensor|None=None) -> Tensor:
         "The module's images of z [bs, z_dim], rescaled to [-1, 1]."
-        if self.c_dim and c is None: raise ValueError(f"this generator is conditional (c_dim={self.c_dim}): pass c [bs, {self.c_dim}]")
+        if self.c_dim and c is None:
+            if not hasattr(self, 'held_c'): raise ValueError(f"this generator is conditional (c_dim={self.c_dim}): pass c [bs, {self.c_dim}], or hold a class with class_idx=K")
+            c = self.held_c.expand(len(z), -1)
         zz = z.reshape(len(z), *self.z_shape)
         x = self.module(zz, c) if self.c_dim else self.module(zz)
-        if self.img_shape is not None: x = x.reshape(len(z), *self.img_shape)
+        if self.img_shape is not None:
+            if not isinstance(x, Tensor) or x.numel() != len(z) * math.prod(self.img_shape):
+                raise GeneratorOutputError(f"the module returned {list(x.shape) if isinstance(x, Tensor) else type(x).__name__} for {len(z)} latents, "
+                                           f"which is not {len(z)} images of img_shape {self.img_shape}")
+            x = x.reshape(len(z), *self.img_shape)
         lo, hi = self.out_range
         return x if (lo, hi) == (-1., 1.) else (x - lo) / (hi - lo) * 2 - 1
 
 # %% ../../nbs/01_generators.ipynb #00e53c4c
-def parse_options(s:str, # 'key=value,key=value', values as Python literals (or bare words)
-                 ) -> dict:
-    "Options of a SPEC such as `toy:resolution=64,factor_std=(3,2,2,1,1,1)`."
+def _split_top(s:str) -> list[str]:
+    "`s` split at the commas outside brackets."
     parts, depth, cur = [], 0, ''
     for ch in s:
         depth += ch in '([{'; depth -= ch in ')]}'
         if ch == ',' and depth == 0: parts.append(cur); cur = ''
         else: cur += ch
-    parts = [p.strip() for p in parts + [cur] if p.strip()]
+    return parts + [cur]
+
+def parse_options(s:str, # 'key=value,key=value', values as Python literals (or bare words)
+                 ) -> dict:
+    "Options of a SPEC such as `toy:resolution=64,factor_std=(3,2,2,1,1,1)`."
     opts = {}
-    for p in parts:
+    for p in [p.strip() for p in _split_top(s) if p.strip()]:
         k, eq, v = p.partition('=')
-        if not eq or not k.strip().isidentifier(): raise ValueError(f"bad option {p!r}: expected key=value, as in 'toy:resolution=64,n_nuisance=2'")
+        if not eq or not k.strip().isidentifier(): raise UsageError(f"bad option {p!r}: expected key=value, as in 'toy:resolution=64,n_nuisance=2'")
         v = v.strip()
         try: opts[k.strip()] = ast.literal_eval(v)
         except (ValueError, SyntaxError): opts[k.strip()] = {'true': True, 'false': False, 'none': None}.get(v.lower(), v)
     return opts
 
+def split_spec(rest:str, # what follows 'KIND:' in a SPEC
+              ) -> tuple[str, dict]: # the path (or module:factory), the options
+    "'PATH,key=value,...' as the path and its options (a file whose name holds '=' stays a path)."
+    parts = _split_top(rest)
+    i = next((i for i, p in enumerate(parts) if re.match(r'\s*[A-Za-z_]\w*\s*=', p)), len(parts))
+    if i < len(parts) and Path(rest).expanduser().is_file(): return rest, {}
+    return ','.join(parts[:i]), parse_options(','.join(parts[i:]))
+
+# %% ../../nbs/01_generators.ipynb #fbcc2907
 def load_toy(path:str='', # options 'key=value,...' (w_space=True: ToyWGenerator, layer_groups=True: ToyLayerGroups)
              trust_pickle:bool=False, # unused: the toy has no file
              **kw, # more arguments of the toy's class
@@ -615,26 +898,47 @@ def load_toy(path:str='', # options 'key=value,...' (w_space=True: ToyWGenerator
     "The known-answer renderer."
     opts = {**parse_options(path), **kw}
     w_space, layer_groups = opts.pop('w_space', False), opts.pop('layer_groups', False)
-    return (ToyLayerGroups if layer_groups else ToyWGenerator if w_space else ToyGenerator)(**opts)
+    cls = ToyLayerGroups if layer_groups else ToyWGenerator if w_space else ToyGenerator
+    check_options(cls, opts, 'toy')
+    return cls(**opts)
 
-_WRAP_ARGS = ('z_shape', 'c_dim', 'out_range', 'img_shape')
+_WRAP_ARGS = ('z_shape', 'c_dim', 'out_range', 'img_shape', 'class_idx')
+
+@contextlib.contextmanager
+def _cwd_first():
+    "The current folder first on `sys.path` inside the block, as `python -m` has it."
+    cwd = os.getcwd(); added = cwd not in sys.path
+    if added: sys.path.insert(0, cwd)
+    try: yield cwd
+    finally:
+        if added and cwd in sys.path: sys.path.remove(cwd)
+
+# %% ../../nbs/01_generators.ipynb #6dc3a808
+_PYTHON_NEEDS = ("a python: SPEC names MODULE.py in the current folder (or an installed module) and FACTORY, a function "
+                 "returning a Generator or an nn.Module from z to images; a module needs z_shape")
 
 def load_python(path:str, # 'module:factory', e.g. 'my_gans:make_generator'
                 trust_pickle:bool=False, # unused: importing your module runs your code by design
-                **kw, # z_shape, c_dim, out_range, img_shape go to ModuleGenerator, the rest to factory
+                **kw, # z_shape, c_dim, out_range, img_shape, class_idx go to ModuleGenerator, the rest to factory
                ) -> Generator:
-    "The generator made by `factory()` of an importable module: a `Generator`, or an `nn.Module` to wrap."
+    "The generator made by `factory()` of a module in the current folder (or importable): a `Generator`, or an `nn.Module` to wrap."
     mod_name, sep, fn_name = path.rpartition(':')
-    if not sep or not mod_name or not fn_name: raise ValueError(f"expected the SPEC 'python:MODULE:FACTORY', got 'python:{path}'")
-    factory = getattr(importlib.import_module(mod_name), fn_name, None)
-    if not callable(factory): raise ValueError(f"module {mod_name!r} has no function {fn_name!r}")
-    wrap = {k: kw.pop(k) for k in _WRAP_ARGS if k in kw}
-    obj = factory(**kw)
+    if not sep or not mod_name or not fn_name: raise UsageError(f"expected the SPEC 'python:MODULE:FACTORY', got 'python:{path}': {_PYTHON_NEEDS}")
+    with _cwd_first() as cwd:
+        try: mod = importlib.import_module(mod_name)
+        except ModuleNotFoundError as e:
+            if e.name != mod_name.split('.')[0] and e.name != mod_name: raise
+            raise ModuleNotFoundError(f"no module named {mod_name!r} in the current folder ({cwd}) or on sys.path: {_PYTHON_NEEDS}", name=mod_name) from e
+        factory = getattr(mod, fn_name, None)
+        if not callable(factory): raise UsageError(f"module {mod_name!r} has no function {fn_name!r}: {_PYTHON_NEEDS}")
+        wrap = {k: kw.pop(k) for k in _WRAP_ARGS if k in kw}
+        check_options(factory, kw, f'python:{path}')
+        obj = factory(**kw)
     if isinstance(obj, Generator): return obj
     if not isinstance(obj, nn.Module):
-        raise TypeError(f"{mod_name}.{fn_name}() should return a Generator or an nn.Module, it returned a {type(obj).__name__}")
+        raise UsageError(f"{mod_name}.{fn_name}() returned a {type(obj).__name__}: {_PYTHON_NEEDS}")
     wrap.setdefault('z_shape', getattr(obj, 'z_shape', None) or getattr(obj, 'z_dim', None))
     if wrap['z_shape'] is None:
-        raise ValueError(f"{mod_name}.{fn_name}() returned a plain nn.Module: say which latent it takes, e.g. "
-                         f"load_generator('python:{path}', z_shape=(100, 1, 1)), or give the module a z_shape attribute")
+        raise UsageError(f"{mod_name}.{fn_name}() returned a plain nn.Module: say which latent it takes, e.g. "
+                         f"'python:{path},z_shape=(100,1,1)' (z_shape=...), or give the module a z_shape attribute")
     return ModuleGenerator(obj, **wrap)
