@@ -6,7 +6,6 @@ Docs: https://gandirs.github.io/gandirs/features.html.md"""
 
 # %% ../nbs/03b_features.ipynb #5114d6d6
 from __future__ import annotations
-import importlib.util
 from collections import OrderedDict
 from pathlib import Path
 import torch
@@ -14,6 +13,7 @@ from torch import nn, Tensor
 import torch.nn.functional as F
 from .core import *
 from .oracles import LeNet5, to_lenet_input, load_mnist_oracle
+from .zoo import DownloadError, zoo_path, resolve_zoo_spec
 
 # %% auto #0
 __all__ = ['FeatureExtractor', 'AlexNetFeatures', 'load_alexnet_features', 'BlurPool', 'ShiftTolerantAlexFeatures',
@@ -77,9 +77,12 @@ class AlexNetFeatures(FeatureExtractor):
             if i in self._taps: out.append(x)
         return out
 
+_ALEX_HINT = ("call load_alexnet_features(path, trust_pickle=True) from Python; `features=alexnet:PATH` reads state dicts "
+              "only (--trust-pickle is for generators): save the network's state_dict() once with torch.save")
+
 def _load_trunk(model:nn.Module, path, prefix_ok=('features.',), trust_pickle:bool=False):
     "Load the tensors of `model` from `path`, keeping only keys it has (classifier heads are dropped)."
-    sd = load_checkpoint(path, trust_pickle=trust_pickle)
+    sd = load_checkpoint(path, trust_pickle=trust_pickle, trust_hint=_ALEX_HINT)
     if 'state_dict' in sd and isinstance(sd['state_dict'], dict): sd = sd['state_dict']
     want = model.state_dict()
     sd = {k.removeprefix('module.'): v for k, v in sd.items()}
@@ -164,23 +167,20 @@ def _stlpips_key(k:str) -> str:
         return f"lins.{n}.{rest}"
     return k
 
-_STLPIPS_FILE = 'weights/vST0.0/alex_shift_tolerant.pth'
+def stlpips_weights(**kw, # `zoo_path` options: cache, base_url, download, installed, progress, pip_args
+                   ) -> Path:
+    "The published shift-tolerant AlexNet weights: the installed `stlpips-pytorch` package's file, else the zoo's `stlpips-alex`."
+    try: return zoo_path('stlpips-alex', **kw)
+    except DownloadError as e:
+        raise FileNotFoundError(f"the shift-tolerant AlexNet's weights come with the stlpips-pytorch package: "
+                                f"pip install 'gandirs[stlpips]' (or pass the .pth file's path); {e}") from None
 
-def stlpips_weights() -> Path:
-    "The published shift-tolerant AlexNet weights, from the installed `stlpips-pytorch` package (not imported)."
-    spec = importlib.util.find_spec('stlpips_pytorch')
-    path = Path(list(spec.submodule_search_locations)[0])/_STLPIPS_FILE if spec and spec.submodule_search_locations else None
-    if path is None or not path.exists():
-        raise FileNotFoundError("the shift-tolerant AlexNet's weights come with the stlpips-pytorch package: "
-                                "pip install 'gandirs[stlpips]' (or pass the .pth file's path)")
-    return path
-
-def load_stlpips_features(path:str|Path|None=None, # stlpips alex state dict (default: the one in the stlpips-pytorch package)
+def load_stlpips_features(path:str|Path|None=None, # stlpips alex state dict (None: `stlpips_weights()`)
                           min_side:int|None=64, # upsample smaller images to this side
                          ) -> ShiftTolerantAlexFeatures:
-    "The shift-tolerant AlexNet with its published weights (offline)."
+    "The shift-tolerant AlexNet with its published weights."
     path = stlpips_weights() if path is None else Path(path)
-    sd = {_stlpips_key(k): v for k, v in load_checkpoint(path).items()}
+    sd = {_stlpips_key(k): v for k, v in load_checkpoint(path, trust_hint=None).items()}
     model = ShiftTolerantAlexFeatures(min_side)
     want = model.state_dict()
     missing, extra = sorted(set(want) - set(sd)), sorted(set(sd) - set(want))
@@ -243,7 +243,7 @@ class HookFeatures(FeatureExtractor):
         return out
 
 # %% ../nbs/03b_features.ipynb #39931ea3
-def load_features(name:str|FeatureExtractor='alex-st', # 'alex-st[:PATH]', 'alexnet:PATH', 'lenet:PATH', or an extractor
+def load_features(name:str|FeatureExtractor='alex-st', # 'alex-st[:PATH]', 'alexnet:PATH', 'lenet:PATH', 'zoo:NAME', or an extractor
                   **kw) -> FeatureExtractor:
     "A feature extractor by name."
     if isinstance(name, FeatureExtractor): return name
@@ -251,7 +251,8 @@ def load_features(name:str|FeatureExtractor='alex-st', # 'alex-st[:PATH]', 'alex
     if kind == 'alex-st': return load_stlpips_features(path or None, **kw)
     if kind == 'lenet' and path: return LeNetFeatures(path, **kw)
     if kind == 'alexnet' and path: return load_alexnet_features(path, **kw)
-    raise ValueError(f"unknown feature extractor {name!r}; expected 'alex-st', 'alex-st:PATH', 'alexnet:PATH' or 'lenet:PATH'")
+    if kind == 'zoo': return load_features(resolve_zoo_spec(name, kind='features'), **kw)
+    raise ValueError(f"unknown feature extractor {name!r}; expected 'alex-st', 'alex-st:PATH', 'alexnet:PATH', 'lenet:PATH' or 'zoo:NAME'")
 
 def select_stages(extractor:FeatureExtractor, # the network
                   stages:list[str]|None, # stage names to keep (None: all)
