@@ -19,8 +19,9 @@ from .navigators.base import Navigator
 from .navigators.attention import group_mass
 
 # %% auto #0
-__all__ = ['traversal_images', 'label_grid', 'fmt_shift', 'traversal_grid', 'JPEG', 'save_traversal_gif', 'ema', 'plot_history',
-           'plot_rca_curves', 'plot_attention', 'attention_profile_image']
+__all__ = ['SHARE_MAX_SIDE', 'SHARE_MAX_BYTES', 'traversal_images', 'label_grid', 'fmt_shift', 'traversal_grid', 'JPEG',
+           'fit_encoding', 'save_picture', 'save_traversal_gif', 'ema', 'plot_history', 'plot_rca_curves',
+           'plot_attention', 'attention_profile_image']
 
 # %% ../nbs/08_viz.ipynb #89af4899
 @torch.no_grad()
@@ -140,6 +141,48 @@ class JPEG:
     def _repr_jpeg_(self): return self.data
     def __repr__(self): return f"JPEG {self.size[0]}x{self.size[1]}, {len(self.data) // 1024} kB"
 
+# %% ../nbs/08_viz.ipynb #6a7b0c02
+SHARE_MAX_SIDE, SHARE_MAX_BYTES = 4096, 4 * 2**20  # default caps of a picture written for sharing: longest side, bytes
+
+def _shrunk(im:Image.Image, s:float) -> Image.Image:
+    return im if s >= 1 else im.resize((max(1, round(im.width * s)), max(1, round(im.height * s))), Image.LANCZOS)
+
+def fit_encoding(encode, # scale -> bytes: the picture (or animation) encoded at that scale
+                 size:tuple, # (width, height) at scale 1
+                 max_side:int|None=SHARE_MAX_SIDE, # longest side in pixels (None: no cap)
+                 max_bytes:int|None=SHARE_MAX_BYTES, # largest encoding in bytes (None: no cap)
+                ) -> tuple[bytes, float]: # the encoding, and the scale it took
+    "Encode at the largest scale <= 1 whose longest side and size in bytes fit the caps."
+    s = min(1., max_side / max(size)) if max_side else 1.
+    data = encode(s)
+    while max_bytes and len(data) > max_bytes:
+        s *= 0.95 * math.sqrt(max_bytes / len(data))
+        if s * max(size) < 32:
+            raise ValueError(f"the picture does not fit in {max_bytes} bytes even {round(s * max(size))} px wide: raise max_bytes")
+        data = encode(s)
+    return data, s
+
+# %% ../nbs/08_viz.ipynb #6a7b0c03
+_PICTURE_FORMATS = {'.png': 'PNG', '.jpg': 'JPEG', '.jpeg': 'JPEG'}
+
+def save_picture(img:Image.Image, # the picture, e.g. a traversal grid
+                 path:str|Path, # .png, or .jpg / .jpeg (far smaller for photographs)
+                 max_side:int|None=SHARE_MAX_SIDE, # longest side in pixels (None: no cap)
+                 max_bytes:int|None=SHARE_MAX_BYTES, # largest file in bytes (None: no cap)
+                 quality:int=85, # JPEG quality
+                ) -> Path:
+    "Write a picture for sharing, atomically: PNG or JPEG by the suffix, downscaled (never enlarged) to fit the caps."
+    fmt = _PICTURE_FORMATS.get(Path(path).suffix.lower())
+    if fmt is None: raise ValueError(f"{path}: a picture is written as .png, .jpg or .jpeg")
+    im = img.convert('RGB')
+    def encode(s):
+        buf = io.BytesIO()
+        _shrunk(im, s).save(buf, format=fmt, **(dict(quality=quality, optimize=True) if fmt == 'JPEG' else {}))
+        return buf.getvalue()
+    data, _ = fit_encoding(encode, im.size, max_side, max_bytes)
+    with atomic_write(path) as f: f.write(data)
+    return Path(path)
+
 # %% ../nbs/08_viz.ipynb #421db8ad
 def save_traversal_gif(generator:Generator, # the frozen generator
                        navigator:Navigator, # what moves the latents (its `walk`)
@@ -155,15 +198,23 @@ def save_traversal_gif(generator:Generator, # the frozen generator
                        bounce:bool=True, # play the shifts forward, then back
                        chunk:int=64, # images per generator call
                        seed:int=0, # seed when `z` is a count
+                       max_side:int|None=1024, # longest side of a frame in pixels (None: no cap)
+                       max_bytes:int|None=SHARE_MAX_BYTES, # largest file in bytes (None: no cap)
                       ) -> Path:
-    "Write an animated GIF of the traversals; one frame per shift."
+    "Write an animated GIF of the traversals, one frame per shift, its frames downscaled to fit the caps."
     dirs = list(range(navigator.n_dirs)) if dirs is None else [int(d) for d in dirs]
     shifts = torch.linspace(-S, S, n_shifts) if shifts is None else torch.as_tensor(shifts, dtype=torch.float32).reshape(-1)
     imgs = traversal_images(generator, navigator, z, dirs, shifts, chunk=chunk, seed=seed)
     names = [f'dir {k}' for k in dirs] if names is None else list(names)
     frames = [label_grid(imgs[:, :, j], names, None, f'shift {fmt_shift(s)}', scale) for j, s in enumerate(shifts.tolist())]
     if bounce: frames += frames[-2:0:-1]
-    return save_gif(frames, path, duration=duration)
+    def encode(s):
+        ims, buf = [_shrunk(f, s) for f in frames], io.BytesIO()
+        ims[0].save(buf, format='GIF', save_all=True, append_images=ims[1:], duration=duration, loop=0)
+        return buf.getvalue()
+    data, _ = fit_encoding(encode, frames[0].size, max_side, max_bytes)
+    with atomic_write(path) as f: f.write(data)
+    return Path(path)
 
 # %% ../nbs/08_viz.ipynb #babfaec5
 def _xy(series):

@@ -28,14 +28,17 @@ def _sefa_paper(G:Generator) -> dict:  # sefa.py's defaults: 5 semantics of laye
     space = 'w+' if getattr(G, 'num_ws', None) else 'z'
     return dict(space=space, n_dirs=5, steps=0)
 
-@with_presets(paper=_ganspace_paper)
+def _ganspace_cpu(G:Generator) -> dict:  # without W the PCA is of a feature layer: 2000 samples, as each costs a forward pass
+    return {} if 'w' in G.spaces else dict(n_samples=2000)
+
+@with_presets(paper=_ganspace_paper, cpu=_ganspace_cpu)
 def ganspace(G:Generator, # the generator
              n_dirs:int, # number of principal directions
              space:str='w', # 'w', 'w+' or 'z'
              seed:int=0, # seed of the samples and of the reconstructor
              layers=None, # 'w+' only: the layers to edit
              n_samples:int=20000, # latents to sample
-             layer:str|None=None, # feature layer for generators without W (PCA regressed back to z)
+             layer:str|None='auto', # 'auto': without W, the first layer's activations (regressed to z); 'latent': PCA of the latent; or a submodule
              cache_dir:str|None|bool=None, # PCA cache (None: default, False: none)
              reconstructor:str|None=None, max_side:int|None=None, judge_width:int|None=None, # the judge
              shift_scale:float|None=None, min_shift:float=.5, shift_weight:float=.25, # its shifts and loss

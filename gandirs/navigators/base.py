@@ -17,7 +17,8 @@ from ..core import *
 # %% auto #0
 __all__ = ['NAVIGATORS', 'Navigator', 'register_navigator', 'navigator_class', 'make_navigator', 'LinearNavigator',
            'OrthoNavigator', 'UnitNavigator', 'ProjNavigator', 'FCNavigator', 'RandomNavigator', 'CoordinateNavigator',
-           'save_directions', 'read_directions_metadata', 'load_directions', 'update_directions_metadata']
+           'direction_vectors', 'save_directions', 'read_directions_metadata', 'load_directions',
+           'load_direction_vectors', 'update_directions_metadata']
 
 # %% ../../nbs/02_navigators.ipynb #47fbce7c
 _SPACES = ('z', 'w', 'w+')
@@ -303,29 +304,73 @@ class CoordinateNavigator(LinearNavigator):
 
     def directions(self): return self.basis
 
+# %% ../../nbs/02_navigators.ipynb #7b1e2c40
+_VECTORS = ('directions', 'origin', 'offsets', 'offset_eps')  # tensor names of the plain-vector form in a directions file
+
+def _device_of(nav): return next(iter([*nav.parameters(), *nav.buffers()]), torch.zeros(0)).device
+
+def _is_linear(nav, d, k, dev) -> bool:
+    "Whether `walk(latent, k, eps) - latent == eps * d[k]` at random latents and shifts."
+    z = 2 * torch.randn(3, *d.shape, generator=make_rng(0)).to(dev)
+    for zi, e in zip(z, (-2.5, .5, 3.)):
+        got = nav.walk(zi, k, e) - zi
+        if not torch.allclose(got, e * d, rtol=1e-4, atol=1e-5 * (1 + float((e * d).abs().max()))): return False
+    return True
+
+@torch.no_grad()
+def direction_vectors(nav:Navigator, # any navigator
+                      origin:Tensor|None=None, # [*latent_shape] where curved navigators are sampled (default: zeros)
+                      span:float=3., # curved navigators: offsets at shifts from -span to span
+                      n_eps:int=9, # curved navigators: how many shifts
+                     ) -> tuple[dict, str]: # float32 CPU tensors named as in the table, and 'linear' or 'curved'
+    "A navigator's directions as plain tensors that need no gandirs to use."
+    K, shape, dev = nav.n_dirs, nav.latent_shape, _device_of(nav)
+    o = torch.zeros(shape) if origin is None else torch.as_tensor(origin, dtype=torch.float32)
+    if tuple(o.shape) != shape: raise ValueError(f"origin must have the latent shape {list(shape)}, got {list(o.shape)}")
+    o, k = o.to(dev), torch.arange(K, device=dev)
+    with evaluating(nav):
+        lat = o.expand(K, *shape)
+        d = (nav.move(lat, *nav.check(lat, k, 1.))[0] - lat).float()  # the step of a unit shift at the origin
+        if _is_linear(nav, d, k, dev): out, kind = dict(directions=d), 'linear'
+        else:
+            eps = torch.linspace(-span, span, n_eps, device=dev)
+            ends = nav.walk(o.expand(K * n_eps, *shape), k.repeat_interleave(n_eps), eps.repeat(K))
+            out, kind = dict(directions=d, origin=o, offsets=(ends - o).view(K, n_eps, *shape), offset_eps=eps), 'curved'
+    out = {name: t.float().cpu().contiguous() for name, t in out.items()}
+    bad = [name for name, t in out.items() if not t.isfinite().all()]
+    if bad: raise ValueError(f"{type(nav).__name__} gives non-finite {bad}: directions with NaN or inf cannot be saved")
+    return out, kind
+
 # %% ../../nbs/02_navigators.ipynb #cd324e97
 _FORMAT = 'gandirs.directions'
-_RESERVED = ('format', 'navigator', 'navigator_module', 'config', 'method', 'generator', 'space', 'n_dirs', 'gandirs_version')
+_RESERVED = ('format', 'navigator', 'navigator_module', 'config', 'method', 'generator', 'space', 'n_dirs', 'gandirs_version', 'vectors')
+
+def _header(meta:dict) -> dict:
+    try: return {key: json.dumps(v) for key, v in meta.items()}
+    except TypeError as e: raise TypeError(f"metadata and the navigator's config must be JSON-serialisable: {e}") from e
 
 def save_directions(nav:Navigator, # a registered navigator
                     path:str|Path, # the .safetensors file to write
                     method:str|None=None, # how they were found, e.g. 'voynov'
                     generator:str|None=None, # the generator spec, e.g. 'mlp:path/G.ckpt'
-                    **metadata, # anything JSON-serialisable, e.g. names=[...]
+                    origin:Tensor|None=None, # [*latent_shape] where a curved navigator's paths are sampled (default: zeros)
+                    **metadata, # anything JSON-serialisable, e.g. names=[...]; shift_scale=S samples paths out to S
                    ) -> Path:
-    "Write `nav`'s tensors and how to rebuild it to one safetensors file, atomically."
+    "Write `nav`'s tensors, its plain direction vectors and how to rebuild it to one safetensors file, atomically."
     if not isinstance(nav, Navigator): raise TypeError(f"save_directions expects a Navigator, got {type(nav).__name__}")
     cls = type(nav)
     if NAVIGATORS.get(cls.__name__) is not cls:
         raise ValueError(f"{_qualname(cls)} is not registered: call register_navigator({cls.__name__}) so that load_directions can rebuild it")
     clash = sorted(set(metadata) & set(_RESERVED))
     if clash: raise ValueError(f"metadata keys {clash} are reserved; pass method= and generator= by name, the rest is set from the navigator")
+    state = nav.state_dict()
+    taken = sorted(set(state) & set(_VECTORS))
+    if taken: raise ValueError(f"{cls.__name__}'s state dict has tensors named {taken}, which a directions file keeps for its plain vectors")
+    vecs, kind = direction_vectors(nav, origin, span=float(metadata.get('shift_scale') or 3.))
     meta = dict(format=_FORMAT, navigator=cls.__name__, navigator_module=cls.__module__, config=nav.config,
                 method=method, generator=generator, space=nav.space, n_dirs=nav.n_dirs,
-                gandirs_version=gandirs_version(), **metadata)
-    try: header = {key: json.dumps(v) for key, v in meta.items()}
-    except TypeError as e: raise TypeError(f"metadata and the navigator's config must be JSON-serialisable: {e}") from e
-    return save_safetensors(nav.state_dict(), path, header)
+                gandirs_version=gandirs_version(), vectors=dict(kind=kind, tensors=sorted(vecs)), **metadata)
+    return save_safetensors({**state, **vecs}, path, _header(meta))
 
 # %% ../../nbs/02_navigators.ipynb #e9c55f12
 def _decode_header(path, raw):
@@ -337,6 +382,8 @@ def _decode_header(path, raw):
     missing = [key for key in ('navigator', 'config') if key not in meta]
     if missing: raise CheckpointError(f"{path}: metadata lacks {missing}, so the navigator cannot be rebuilt")
     return meta
+
+def _vector_names(meta:dict) -> list: return list((meta.get('vectors') or {}).get('tensors', []))  # none in older files
 
 def read_directions_metadata(path:str|Path, # a file written by `save_directions`
                             ) -> dict:
@@ -355,11 +402,23 @@ def load_directions(path:str|Path, # a file written by `save_directions`
                               f"module that defines it and call register_navigator on the class. Known: {', '.join(sorted(NAVIGATORS))}")
     cls = NAVIGATORS[name]
     nav = cls(**meta['config'])
-    try: nav.load_state_dict(tensors)
+    vec = _vector_names(meta)
+    try: nav.load_state_dict({k: v for k, v in tensors.items() if k not in vec})
     except RuntimeError as e:
         raise CheckpointError(f"{path}: the saved tensors do not fit {cls.__name__}(**config): {e}") from e
     nav.metadata = meta
     return nav.to(device).eval()
+
+# %% ../../nbs/02_navigators.ipynb #7b1e2c43
+def load_direction_vectors(path:str|Path, # a file written by `save_directions` (an older one without vectors too)
+                          ) -> tuple[dict, dict]: # the plain-vector tensors (see the table) and the decoded header
+    "The plain direction vectors of a directions file; a file without them gets them from its rebuilt navigator."
+    tensors, raw = load_safetensors(path)
+    meta = _decode_header(path, raw)
+    names = _vector_names(meta)
+    if names: return {k: tensors[k] for k in names}, meta
+    vecs, kind = direction_vectors(load_directions(path), span=float(meta.get('shift_scale') or 3.))
+    return vecs, {**meta, 'vectors': dict(kind=kind, tensors=sorted(vecs))}
 
 def update_directions_metadata(path:str|Path, # a file written by `save_directions`
                                **metadata, # keys to set (e.g. names=[...]); the reserved ones cannot change
@@ -369,7 +428,4 @@ def update_directions_metadata(path:str|Path, # a file written by `save_directio
     meta = _decode_header(path, raw)
     clash = sorted(set(metadata) & set(_RESERVED))
     if clash: raise ValueError(f"metadata keys {clash} describe the saved navigator and cannot be changed")
-    meta.update(metadata)
-    try: header = {key: json.dumps(v) for key, v in meta.items()}
-    except TypeError as e: raise TypeError(f"metadata must be JSON-serialisable: {e}") from e
-    return save_safetensors(tensors, path, header)
+    return save_safetensors(tensors, path, _header({**meta, **metadata}))

@@ -6,7 +6,7 @@ Docs: https://gandirs.github.io/gandirs/closed_form.html.md"""
 
 # %% ../../nbs/02c_closed_form.ipynb #10073d94
 from __future__ import annotations
-import hashlib, os
+import hashlib, os, sys
 from pathlib import Path
 import numpy as np
 import torch
@@ -14,11 +14,12 @@ from torch import nn, Tensor
 import torch.nn.functional as F
 from ..core import *
 from ..generators.base import Generator
-from .base import LinearNavigator, _resolve_layers
+from .base import Navigator, LinearNavigator, _resolve_layers
 
 # %% auto #0
-__all__ = ['FixedNavigator', 'GANSpaceNavigator', 'SeFaNavigator', 'Covariance', 'pca', 'default_cache_dir', 'ganspace_pca',
-           'ganspace', 'parse_layer_idx', 'sefa_factorize', 'sefa_styles', 'sefa_weight', 'sefa']
+__all__ = ['FixedNavigator', 'GANSpaceNavigator', 'SeFaNavigator', 'VectorNavigator', 'Covariance', 'pca', 'default_cache_dir',
+           'first_layer', 'pca_source', 'ganspace_pca', 'ganspace', 'parse_layer_idx', 'sefa_factorize', 'sefa_styles',
+           'sefa_weight', 'sefa']
 
 # %% ../../nbs/02c_closed_form.ipynb #20f8029b
 def _fix_signs(rows:Tensor) -> Tensor:
@@ -44,9 +45,10 @@ class FixedNavigator(LinearNavigator):
                         latent_shape:int|tuple, # (dim,) or (num_ws, w_dim)
                         space:str='z', # 'z', 'w' or 'w+'
                         layers=None, # 'w+' only: the layers to shift
-                        **stats): # [n_dirs] tensors named in `extra_buffers`
-        "A navigator holding `directions` (and `stats`)."
-        nav = cls(len(directions), latent_shape, space, layers)
+                        **kwargs): # [n_dirs] tensors named in `extra_buffers`; the rest go to the constructor
+        "A navigator holding `directions` (and the statistics in `kwargs`)."
+        stats = {k: v for k, v in kwargs.items() if k in cls.extra_buffers}
+        nav = cls(len(directions), latent_shape, space, layers, **{k: v for k, v in kwargs.items() if k not in stats})
         if directions.shape != nav.basis.shape:
             raise ValueError(f"{cls.__name__}: directions must be [n_dirs, {nav.dim}], got {list(directions.shape)}")
         sd = dict(basis=F.normalize(directions.detach().float().cpu(), dim=1), **{k: v.detach().float().cpu() for k, v in stats.items()})
@@ -59,11 +61,44 @@ class GANSpaceNavigator(FixedNavigator):
     "GANSpace: principal components of sampled latents (or of features, regressed back to z), largest variance first."
     alias = 'ganspace_nav'
     extra_buffers = ('variances',)
+    def __init__(self, n_dirs:int, latent_shape:int|tuple, space:str='z', layers=None, # as in `FixedNavigator`
+                 source:str='latent', # what the PCA was of: 'latent' (the samples of `space`), or the module whose outputs
+                ):
+        super().__init__(n_dirs, latent_shape, space, layers)
+        self.source = source
+
+    def extra_repr(self): return super().extra_repr() + f", source={self.source!r}"
 
 class SeFaNavigator(FixedNavigator):
     "SeFa: top eigenvectors of A^T A for the stacked, row-normalised style (or first-layer) weights A."
     alias = 'sefa_nav'
     extra_buffers = ('eigenvalues',)
+
+# %% ../../nbs/02c_closed_form.ipynb #5e1f0a21
+class VectorNavigator(Navigator):
+    "Fixed offsets of the latent's full shape, one per direction (per-layer W+ edits): `latent + eps * vectors[k]`."
+    alias = 'vectors'
+    def __init__(self, n_dirs:int, # number of directions
+                 latent_shape:int|tuple, # (dim,) or, for 'w+', (num_ws, w_dim)
+                 space:str='z', # 'z', 'w' or 'w+'
+                ):
+        super().__init__(n_dirs, latent_shape, space)
+        self.register_buffer('vectors', torch.zeros(self.n_dirs, *self.latent_shape))
+
+    @classmethod
+    def from_vectors(cls, vectors:Tensor, # [n_dirs, *latent_shape] what eps = 1 adds, kept as given (not normalised)
+                     space:str='z'): # 'z', 'w' or 'w+'
+        "A navigator moving along `vectors`."
+        v = torch.as_tensor(vectors).detach().float().cpu()
+        nav = cls(len(v), tuple(v.shape[1:]) if v.ndim > 2 else v.shape[-1], space)
+        nav.load_state_dict(dict(vectors=v))
+        return nav.eval()
+
+    def offset(self, latent, k, eps): return eps.view(-1, *[1] * len(self.latent_shape)) * self.vectors[k]
+
+    def directions(self) -> Tensor: # [n_dirs, dim] unit rows (in 'w+': of the sum over layers)
+        "A linear summary: each offset (summed over the W+ layers) made unit."
+        return F.normalize(self.vectors if self.space != 'w+' else self.vectors.sum(1), dim=1)
 
 # %% ../../nbs/02c_closed_form.ipynb #985d8a20
 class Covariance:
@@ -108,36 +143,105 @@ def default_cache_dir() -> Path:
     "`$GANDIRS_CACHE`, else `~/.cache/gandirs`."
     return Path(os.environ.get('GANDIRS_CACHE') or Path.home()/'.cache'/'gandirs')
 
+class _Reached(Exception): "Raised by the hook on the feature layer to end the generator's forward there."
+
 def _feature_fn(G, layer):
     mod = dict(G.named_modules()).get(layer)
     if mod is None:
         names = [n for n, _ in G.named_modules() if n][:12]
         raise ValueError(f"{type(G).__name__} has no submodule {layer!r}; some of its modules: {names}")
+    def stop(m, i, o): raise _Reached(o)
     def features(z):
-        out = []
-        hook = mod.register_forward_hook(lambda m, i, o: out.append(o))
+        hook = mod.register_forward_hook(stop)
         try: G(z, 'z')
+        except _Reached as r: return r.args[0].reshape(len(z), -1)  # the rest of the generator does not run
         finally: hook.remove()
-        return out[0].reshape(len(z), -1)
+        raise ValueError(f"{type(G).__name__}'s submodule {layer!r} does not run when it generates from z")
     return features
 
-def _feature_pca(G, n_comp, layer, n_samples, rng, chunk) -> dict:
-    "PCA of a feature layer's activations, regressed back to z: one z-direction per principal component."
-    features = _feature_fn(G, layer)
-    zs, ys = [], []
+def _feature_batches(G, features, n_samples:int, seed:int, chunk:int):
+    "The same (z, features) batches, in float64, on every pass."
+    rng = make_rng(seed)
     for i in range(0, n_samples, chunk):
-        z = G.sample_z(min(chunk, n_samples - i), rng=rng); zs.append(z.cpu()); ys.append(features(z).float().cpu())
-    Z, Y = torch.cat(zs), torch.cat(ys)
-    rank = min(n_samples - 1, Y.shape[1], G.z_dim)
+        z = G.sample_z(min(chunk, n_samples - i), rng=rng)
+        yield z.cpu().double(), features(z).cpu().double()
+
+def _feature_pca(G, n_comp, layer, n_samples, seed, chunk, niter:int=2) -> dict:
+    "PCA of a feature layer's activations, regressed back to z: one z-direction per principal component, streamed."
+    features = _feature_fn(G, layer)
+    nf = features(G.sample_z(1, seed=seed)).shape[1]
+    rank = min(n_samples - 1, nf, G.z_dim)
     if not 1 <= n_comp <= rank:
-        raise ValueError(f"asked for {n_comp} components, but {n_samples} samples of {Y.shape[1]} features regressed onto "
+        raise ValueError(f"asked for {n_comp} components, but {n_samples} samples of {nf} features regressed onto "
                          f"z of size {G.z_dim} have rank at most {rank}: use n_dirs <= {rank}")
-    mu = Y.mean(0)
-    _, S, V = torch.pca_lowrank(Y - mu, q=min(n_comp + 10, rank), center=False, niter=4)
-    coords = (Y - mu) @ V[:, :n_comp]  # [n, n_comp] principal coordinates
-    U = torch.linalg.lstsq(Z.double(), coords.double()).solution.float()  # [z_dim, n_comp]
-    return dict(components=_fix_signs(F.normalize(U.T, dim=1)), variances=(S[:n_comp]**2 / (n_samples - 1)).float(),
-                mean=mu, total_variance=float(((Y - mu)**2).sum() / (n_samples - 1)))
+    chunk = max(1, min(chunk, 2**24 // nf))  # a batch of features stays under 128 MB
+    Q = torch.linalg.qr(torch.randn(nf, min(n_comp + 10, nf), generator=make_rng(seed + 1), dtype=torch.float64))[0]
+    for it in range(niter + 1):  # subspace iteration on the centred covariance, one pass over the samples each
+        n, sy, CQ, zz, zy, sz, yy = 0, 0., 0., 0., 0., 0., 0.
+        for z, y in _feature_batches(G, features, n_samples, seed, chunk):
+            n, sy, CQ = n + len(z), sy + y.sum(0), CQ + y.T @ (y @ Q)
+            if it == 0: zz, zy, sz, yy = zz + z.T @ z, zy + z.T @ y, sz + z.sum(0), yy + (y * y).sum()
+        mu = sy / n
+        CQ = CQ - n * torch.outer(mu, mu @ Q)  # (Y - mu)^T (Y - mu) Q
+        if it == 0: ZtZ, ZtYc, total = zz, zy - torch.outer(sz, mu), float((yy - n * mu @ mu) / (n - 1))
+        if it < niter: Q = torch.linalg.qr(CQ)[0]
+    evals, evecs = torch.linalg.eigh(Q.T @ CQ)  # Rayleigh-Ritz in the subspace
+    order = evals.argsort(descending=True)[:n_comp]
+    U = torch.linalg.solve(ZtZ, ZtYc @ (Q @ evecs[:, order]))  # [z_dim, n_comp]: least squares of the coordinates on z
+    return dict(components=_fix_signs(F.normalize(U.T.float(), dim=1)), variances=(evals[order] / (n - 1)).float(),
+                mean=mu.float(), total_variance=total)
+
+# %% ../../nbs/02c_closed_form.ipynb #5e1f0a02
+def _weight_leaf(m:nn.Module) -> bool: return next(m.children(), None) is None and any(p.ndim >= 2 for p in m.parameters(recurse=False))
+
+def _first_weight_leaf(G:Generator, leaves:list) -> str|None:
+    "The first of `leaves` to run whose input depends on z."
+    fired, mods = [], dict(G.named_modules())
+    def hook(name): return lambda m, i, o: fired.append(name) if i and isinstance(i[0], Tensor) and i[0].requires_grad else None
+    hooks = [mods[n].register_forward_hook(hook(n)) for n in leaves]
+    try:
+        with torch.enable_grad(): G(G.sample_z(2, seed=0).requires_grad_(), 'z')
+    finally:
+        for h in hooks: h.remove()
+    return fired[0] if fired else None
+
+def first_layer(G:Generator) -> str|None: # a submodule name, or None when no layer with weights reads z
+    "The layer whose activations GANSpace analyses in a generator without W: the first layer reading z, with its activation."
+    mods = dict(G.named_modules())
+    leaves = [n for n, m in mods.items() if n and _weight_leaf(m)]
+    name = _first_weight_leaf(G, leaves)
+    if name is None: return None
+    inside = lambda n, block: n == block or n.startswith(block + '.')
+    while '.' in name:  # widen to the largest block holding no other weight matrix
+        parent = name.rsplit('.', 1)[0]
+        if any(inside(l, parent) and not inside(l, name) for l in leaves): break
+        name = parent
+    parent, _, key = name.rpartition('.')
+    seq = mods[parent]
+    if isinstance(seq, nn.Sequential):  # on through the activation (and norm) that follow it
+        keys = list(seq._modules)
+        for nxt in keys[keys.index(key) + 1:]:
+            full = f'{parent}.{nxt}' if parent else nxt
+            if any(inside(l, full) for l in leaves): break
+            name = full
+    return name
+
+# %% ../../nbs/02c_closed_form.ipynb #5e1f0a03
+def pca_source(G:Generator, # the generator
+               space:str, # the space the directions move in
+               layer:str|None='auto', # 'auto', 'latent' (or None), or a submodule's name
+              ) -> str: # 'latent' or a submodule name
+    "What GANSpace takes the PCA of: with 'auto', the first layer's activations for a 'z' generator without W, else the latent."
+    if layer is None or layer == 'latent': return 'latent'
+    if layer != 'auto': return layer
+    if space != 'z' or 'w' in G.spaces: return 'latent'
+    name, gen = first_layer(G), type(G).__name__
+    if name is None:
+        print(f"ganspace: {gen} has no layer with weights that reads z, so the PCA is of z itself", file=sys.stderr)
+        return 'latent'
+    print(f"ganspace: {gen} has no mapping network: PCA of the activations of its layer {name!r}, regressed to z "
+          f"(layer='NAME' picks another, layer='latent' takes the PCA of z)", file=sys.stderr)
+    return name
 
 # %% ../../nbs/02c_closed_form.ipynb #a954d553
 @torch.no_grad()
@@ -167,7 +271,7 @@ def ganspace_pca(G:Generator, # the generator
         for i in range(0, n_samples, chunk):
             acc.update(G.to_space(G.sample_z(min(chunk, n_samples - i), rng=rng), space).float())
         res = pca(acc, n_comp)
-    else: res = _feature_pca(G, n_comp, layer, n_samples, rng, chunk)
+    else: res = _feature_pca(G, n_comp, layer, n_samples, seed, chunk)
     if path is not None:
         save_safetensors({k: v for k, v in res.items() if isinstance(v, Tensor)}, path, dict(total_variance=res['total_variance'], key=key))
     return dict(res, from_cache=False)
@@ -176,14 +280,16 @@ def ganspace(G:Generator, # the generator
              n_dirs:int, # number of directions (components)
              space:str='w', # 'w', 'w+' or 'z'
              layers=None, # 'w+' only: the layers to edit (a range, slice or list of W+ indices)
-             **kwargs, # `ganspace_pca` options: n_samples, layer, seed, cache_dir
+             layer:str|None='auto', # 'auto' (see text), 'latent' (PCA of the latent samples), or a submodule's name (PCA of its outputs, in 'z')
+             **kwargs, # `ganspace_pca` options: n_samples, seed, cache_dir
             ) -> GANSpaceNavigator:
-    "A navigator along GANSpace's principal directions, largest variance first."
+    "A navigator along GANSpace's principal directions, largest variance first; `.source` says what the PCA was of."
     if layers is not None and space != 'w+': raise ValueError(f"layers= selects W+ layers to edit: use space='w+', not {space!r}")
     shape = G.latent_shape(space)
     _resolve_layers(layers, space, shape)
-    res = ganspace_pca(G, n_dirs, space, **kwargs)
-    return GANSpaceNavigator.from_directions(res['components'], shape, space, layers, variances=res['variances'])
+    source = pca_source(G, space, layer)
+    res = ganspace_pca(G, n_dirs, space, layer=None if source == 'latent' else source, **kwargs)
+    return GANSpaceNavigator.from_directions(res['components'], shape, space, layers, variances=res['variances'], source=source)
 
 # %% ../../nbs/02c_closed_form.ipynb #b69a91f5
 def parse_layer_idx(layer_idx, # 'all', 'a-b', 'a,b,c' (or a mix: '0-2,5'), an int, or a list/range of ints
