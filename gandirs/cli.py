@@ -1,4 +1,4 @@
-"""`gandirs discover`, `evaluate`, `traverse`, `sample` and `bench` from a terminal.
+"""`gandirs discover`, `evaluate`, `traverse`, `sample`, `export`, `zoo` and `bench` from a terminal.
 
 Docs: https://gandirs.github.io/gandirs/cli.html.md"""
 
@@ -6,7 +6,7 @@ Docs: https://gandirs.github.io/gandirs/cli.html.md"""
 
 # %% ../nbs/10_cli.ipynb #5a3bd63b
 from __future__ import annotations
-import argparse, json, sys, time
+import argparse, json, os, pickle, shlex, sys, time, traceback, warnings
 from pathlib import Path
 import torch
 from .core import *
@@ -14,7 +14,8 @@ from .generators import load_generator
 from .learner import NonFiniteLossError
 
 # %% auto #0
-__all__ = ['cmd_sample', 'cmd_discover', 'cmd_evaluate', 'cmd_traverse', 'peak_tflops', 'bench_step', 'cmd_bench', 'main']
+__all__ = ['cmd_sample', 'cmd_discover', 'cmd_evaluate', 'cmd_traverse', 'cmd_export', 'cmd_zoo', 'peak_tflops', 'bench_step',
+           'cmd_bench', 'DeviceUnavailableError', 'main']
 
 # %% ../nbs/10_cli.ipynb #1652b585
 def _options(pairs:list[str]) -> dict:
@@ -34,10 +35,14 @@ def _end_process_group():
     if dist.is_available() and dist.is_initialized():
         dist.barrier(); dist.destroy_process_group()  # left to interpreter exit, gloo's threads can abort the process
 
+def _run_folder(a) -> str:
+    "The folder `gandirs discover` writes: `--out`, else runs/METHOD-GENERATOR."
+    return a.out or f"runs/{a.method}-{a.generator.removeprefix('zoo:').split(':')[0].split(',')[0]}"
+
 def cmd_discover(a):
     "Train directions and write the run folder."
     from gandirs.runs import discover
-    out = a.out or f"runs/{a.method}-{a.generator.split(':')[0]}"
+    out = _run_folder(a)
     run = discover(a.generator, a.method, preset=a.preset, n_dirs=a.n_dirs, steps=a.steps, batch_size=a.batch_size, seed=a.seed,
                    lr=a.lr, judge_lr=a.judge_lr, weight_decay=a.weight_decay, schedule=a.schedule, space=a.space,
                    device=a.device, out=out, progress=not a.quiet,
@@ -65,15 +70,25 @@ def cmd_evaluate(a):
     print(json.dumps({k: v for k, v in m.items() if not isinstance(v, list)}, indent=1))
 
 def cmd_traverse(a):
-    "Traversal grid and GIF of a run's directions."
+    "Traversal grid and GIF of a run's directions, sized for sharing."
     from gandirs.runs import load_run
-    from gandirs.viz import save_traversal_gif
+    from gandirs.viz import save_traversal_gif, save_picture
     run = load_run(a.dir, device=a.device, trust_pickle=a.trust_pickle, trust_code=a.trust_code)
-    S = run.shift_range[0]
-    d = Path(a.dir)
-    save_png(run.show(n_z=a.n_z), d/'traversals.png')
-    save_traversal_gif(run.generator, run.navigator, d/'traversals.gif', z=a.n_z, S=S)
-    print(f"wrote {d/'traversals.png'} and {d/'traversals.gif'}")
+    d, cap = Path(a.dir), int(a.max_mb * 2**20) or None
+    grid = save_picture(run.show(n_z=a.n_z), d/f'traversals.{a.format}', max_side=a.max_side or None, max_bytes=cap)
+    gif = save_traversal_gif(run.generator, run.navigator, d/'traversals.gif', z=a.n_z, S=run.shift_range[0],
+                             max_side=a.gif_side or None, max_bytes=cap)
+    print(f"wrote {grid} ({grid.stat().st_size / 2**20:.1f} MB) and {gif} ({gif.stat().st_size / 2**20:.1f} MB)")
+
+def cmd_export(a):
+    "Write a run's directions in another project's layout."
+    from gandirs.interop import export_directions
+    print(f"wrote {export_directions(a.dir, to=a.to, path=a.out)}")
+
+def cmd_zoo(a):
+    "List the catalogue of published weights, or fetch one entry into the cache."
+    from gandirs.zoo import zoo_table, zoo_path
+    print(zoo_table() if a.name is None else zoo_path(a.name))
 
 # %% ../nbs/10_cli.ipynb #767e5c7f
 def _timed(fn, steps:int, dev) -> float:
@@ -143,7 +158,10 @@ def cmd_bench(a):
                f'reconstructor={a.reconstructor!r}, baseline={a.baseline!r}, amp={a.amp!r})))']
         import subprocess
         res = subprocess.run(cmd, capture_output=True, text=True)
-        if res.returncode: raise SystemExit(f"bench of {spec} failed:\n{res.stderr[-2000:]}")
+        if res.returncode:
+            if getattr(a, 'debug', False): print(res.stderr, file=sys.stderr)
+            last = (res.stderr.strip().splitlines() or ['(it printed nothing)'])[-1]
+            raise ChildProcessError(f"bench of {spec} failed: {last}")
         rows.append(json.loads(next(l for l in res.stdout.splitlines() if l.startswith('BENCH'))[6:]))
     cols = ['generator', 'judge', 'device', 'batch_size', 'steps_per_s', 'images_per_s', 'peak_mem_mb', 'achieved_tflops']
     cols += [c for c in ('peak_fraction', 'naive_steps_per_s', 'speedup') if c in rows[0]]
@@ -152,60 +170,216 @@ def cmd_bench(a):
     if a.json: save_json(rows, a.json); print(f"wrote {a.json}")
     return rows
 
+# %% ../nbs/10_cli.ipynb #62affe7c
+class _Parser(argparse.ArgumentParser):
+    "argparse whose errors are one line, `gandirs CMD: error: ...`, with exit status 2."
+    def error(self, message):
+        print(f"{self.prog}: error: {message} (see {self.prog} --help)", file=sys.stderr)
+        sys.exit(2)
+
+class _Help(argparse.ArgumentDefaultsHelpFormatter):
+    "Each option's help ends with its default: the value, 'off' for a flag, or the help's own words on it."
+    def _get_help_string(self, action):
+        h = action.help or ''
+        if not action.option_strings or 'default' in h or isinstance(action, (argparse._HelpAction, argparse._VersionAction)): return h
+        if action.required: return h + ' (required)'
+        return h + (' (default: off)' if isinstance(action, argparse._StoreTrueAction) else ' (default: %(default)s)')
+
+def _at_least(lo:int): # the smallest value allowed
+    "An argparse type: an integer >= `lo`."
+    def parse(s:str) -> int:
+        try: v = int(s)
+        except ValueError: raise argparse.ArgumentTypeError(f"expected an integer >= {lo}, got {s!r}") from None
+        if v < lo: raise argparse.ArgumentTypeError(f"expected an integer >= {lo}, got {v}")
+        return v
+    return parse
+
+def _seed(s:str) -> int:
+    "An argparse type: a seed, an integer in [0, 2**63)."
+    v = _at_least(0)(s)
+    if v >= 2**63: raise argparse.ArgumentTypeError(f"expected an integer in [0, 2**63), got {v}")
+    return v
+
 # %% ../nbs/10_cli.ipynb #499b46fe
-def _parser():
-    p = argparse.ArgumentParser(prog='gandirs', description='Discover interpretable directions in the latent space of pretrained GANs.')
-    sub = p.add_subparsers(dest='cmd', required=True, metavar='COMMAND')
-    def common(q, gen_default=None):
-        if gen_default is not False: q.add_argument('--generator', default=gen_default, required=gen_default is None,
-                                                    help="SPEC: toy, dsprites, dcgan:PATH, mlp:PATH, stylegan2:PATH, python:module:factory, ...")
-        q.add_argument('--device', default=None, help='cpu, cuda, mps (default: the best available)')
-        q.add_argument('--trust-pickle', action='store_true', help='allow a checkpoint that runs code when loaded (only for files you trust)')
-    q = sub.add_parser('discover', help='train directions; writes DIR/directions.safetensors, traversals.png, metrics.json')
+def _discover_parser(sub, common):
+    q = sub('discover', 'train directions; writes DIR/directions.safetensors, traversals.png, metrics.json', cmd_discover)
     common(q, 'dsprites')
-    q.add_argument('--method', default='voynov', help='voynov, random, coordinate, ...')
+    q.add_argument('--method', default='voynov', help='a method of gandirs.methods.METHODS: voynov, random, coordinate, warped, ...')
     q.add_argument('--preset', default='cpu', help="the method's settings to start from: cpu (a laptop's budget) or paper (the authors'); "
                                                    "the options below override it")
-    q.add_argument('--n-dirs', type=int, default=None); q.add_argument('--steps', type=int, default=None)
-    q.add_argument('--batch-size', type=int, default=None, help="default: the preset's, else 32"); q.add_argument('--seed', type=int, default=0)
-    q.add_argument('--lr', type=float, default=None, help="default: the preset's, else 1e-3"); q.add_argument('--judge-lr', type=float, default=None)
+    q.add_argument('--n-dirs', type=int, default=None, help="directions to find (default: the preset's, else the latent size, at most 32)")
+    q.add_argument('--steps', type=int, default=None, help="training steps (default: the preset's, else 1500 for toy, 2000 otherwise)")
+    q.add_argument('--batch-size', type=int, default=None, help="samples per step (default: the preset's, else 32)")
+    q.add_argument('--seed', type=int, default=0, help='seed of every random stream of the run')
+    q.add_argument('--lr', type=float, default=None, help="the navigator's learning rate (default: the preset's, else 1e-3)")
+    q.add_argument('--judge-lr', type=float, default=None, help="the reconstructor's or objective's learning rate (default: the preset's, else --lr)")
     q.add_argument('--weight-decay', type=float, default=None, help="Adam's weight decay (default: the preset's, else 0)")
     q.add_argument('--schedule', default=None, help="learning rates: constant, cos (decay to 0 at --steps) or step:M1,M2:GAMMA (default: the preset's, else constant)")
-    q.add_argument('--space', default=None, choices=['z', 'w', 'w+'], help="default: the preset's, else z")
-    q.add_argument('--out', default=None, help='run folder (default runs/METHOD-GENERATOR); resumed when it holds this run')
-    q.add_argument('--checkpoint-every', type=int, default=500)
-    q.add_argument('--opt', action='append', default=[], metavar='KEY=VALUE', help='method option, e.g. navigator=unit')
+    q.add_argument('--space', default=None, choices=['z', 'w', 'w+'], help="latent space to move in (default: the preset's, else z)")
+    q.add_argument('--out', default=None, help='run folder, resumed when it holds this run (default: runs/METHOD-GENERATOR)')
+    q.add_argument('--checkpoint-every', type=int, default=500, help='steps between checkpoints')
+    q.add_argument('--opt', action='append', default=[], metavar='KEY=VALUE', help='a method option, e.g. navigator=unit; repeat for more (default: none)')
     q.add_argument('--quiet', action='store_true', help='no progress bar')
     q.add_argument('--shards', type=int, default=None, help='slices of the batch with their own random streams (default: 1, or the torchrun world size)')
     q.add_argument('--amp', action='store_true', help='bf16 autocast (CUDA)')
     q.add_argument('--compile', action='store_true', help='torch.compile the generator and the judge')
-    q.set_defaults(f=cmd_discover)
+
+def _other_parsers(sub, common):
     trust_code = "import and run a 'python:' generator module the run folder names (only for folders you trust)"
-    q = sub.add_parser('evaluate', help="recompute DIR/metrics.json"); common(q, False)
-    q.add_argument('dir'); q.add_argument('--n', type=int, default=1024, help='samples for RCA'); q.set_defaults(f=cmd_evaluate)
-    q.add_argument('--trust-code', action='store_true', help=trust_code)
-    q = sub.add_parser('traverse', help='traversal grid and GIF of a run'); common(q, False)
-    q.add_argument('dir'); q.add_argument('--n-z', type=int, default=3); q.set_defaults(f=cmd_traverse)
-    q.add_argument('--trust-code', action='store_true', help=trust_code)
-    q = sub.add_parser('sample', help='write a grid of samples'); common(q)
-    q.add_argument('--n', type=int, default=16); q.add_argument('--nrow', type=int, default=None)
-    q.add_argument('--seed', type=int, default=0); q.add_argument('--out', required=True, help='FILE.png')
-    q.set_defaults(f=cmd_sample)
-    q = sub.add_parser('bench', help='training speed table')
-    q.add_argument('--generator', nargs='+', default=['toy']); q.add_argument('--method', default='voynov')
-    q.add_argument('--batch-size', type=int, default=32); q.add_argument('--steps', type=int, default=20)
-    q.add_argument('--device', default=None); q.add_argument('--reconstructor', default=None)
-    q.add_argument('--json', default=None, help='also write the rows to this file')
+    for name, f, help in (('evaluate', cmd_evaluate, 'recompute DIR/metrics.json'), ('traverse', cmd_traverse, 'traversal grid and GIF of a run')):
+        q = sub(name, help, f); common(q, False)
+        q.add_argument('dir', help='a run folder written by gandirs discover')
+        q.add_argument('--trust-code', action='store_true', help=trust_code)
+        if name == 'evaluate': q.add_argument('--n', type=_at_least(1), default=1024, help='samples for RCA')
+        else:
+            q.add_argument('--n-z', type=_at_least(1), default=3, help='latents (rows) of the grid')
+            q.add_argument('--format', choices=['png', 'jpg'], default='png', help='the grid as PNG, or JPEG (far smaller for photographs)')
+            q.add_argument('--max-side', type=_at_least(0), default=4096, help='longest side of the grid in pixels, larger grids downscaled (0: no cap)')
+            q.add_argument('--gif-side', type=_at_least(0), default=1024, help='longest side of a GIF frame in pixels (0: no cap)')
+            q.add_argument('--max-mb', type=_at_least(0), default=4, help='largest grid and GIF in MiB, larger ones downscaled (0: no cap)')
+    q = sub('export', "write a run's directions for other tools: GANSpace's .npz, or a .pt read by rosinality's apply_factor.py and LatentCLR", cmd_export)
+    q.add_argument('dir', help='a run folder written by gandirs discover, or a directions .safetensors file')
+    q.add_argument('--to', choices=['npz', 'pt'], default='npz', help="npz: GANSpace's components layout; pt: rosinality's factor.pt and LatentCLR's checkpoint keys")
+    q.add_argument('--out', default=None, help='the file to write (default: beside the directions file, directions.npz or directions.pt)')
+    q = sub('zoo', 'list the catalogue of published weights, or fetch one into the cache', cmd_zoo)
+    q.add_argument('name', nargs='?', default=None, help='an entry to fetch (default: list the catalogue)')
+    q = sub('sample', 'write a grid of samples', cmd_sample); common(q)
+    q.add_argument('--n', type=_at_least(1), default=16, help='samples to draw')
+    q.add_argument('--nrow', type=_at_least(1), default=None, help='samples per row (default: about the square root of --n)')
+    q.add_argument('--seed', type=_seed, default=0, help='seed of the latents')
+    q.add_argument('--out', required=True, help='the PNG file to write')
+    q = sub('bench', 'training speed table', cmd_bench)
+    q.add_argument('--generator', nargs='+', default=['toy'], help='one or more generator SPECs, each timed in its own process')
+    q.add_argument('--method', default='voynov', help='the method to time')
+    q.add_argument('--batch-size', type=_at_least(2), default=32, help='samples per step')
+    q.add_argument('--steps', type=_at_least(1), default=20, help='timed steps')
+    q.add_argument('--device', default=None, help='cpu, cuda, cuda:N, mps (default: the best available)')
+    q.add_argument('--reconstructor', default=None, help="the method's reconstructor (default: the method's)")
+    q.add_argument('--json', default=None, help='also write the rows to this file (default: none)')
     q.add_argument('--baseline', action='store_true', help="also time the papers' naive step in the same process, and the speed-up")
     q.add_argument('--amp', action='store_true', help='bf16 autocast (CUDA)')
-    q.set_defaults(f=cmd_bench)
+
+# %% ../nbs/10_cli.ipynb #99a34dda
+def _parser() -> argparse.ArgumentParser:
+    "The `gandirs` command line: global options, then a command and its options."
+    p = _Parser(prog='gandirs', description='Discover interpretable directions in the latent space of pretrained GANs.', formatter_class=_Help)
+    p.add_argument('--version', action='version', version=f"gandirs {gandirs_version()}")
+    p.add_argument('--debug', action='store_true', help='on an error, print the full traceback, not only its one line')
+    subs = p.add_subparsers(dest='cmd', required=True, metavar='COMMAND')
+    def sub(name, help, f):
+        q = subs.add_parser(name, help=help, description=help, formatter_class=_Help)
+        q.add_argument('--debug', action='store_true', default=argparse.SUPPRESS, help='as gandirs --debug')
+        q.set_defaults(f=f)
+        return q
+    def common(q, gen_default=None):
+        if gen_default is not False: q.add_argument('--generator', default=gen_default, required=gen_default is None,
+                                                    help="SPEC: toy, dsprites, zoo:NAME (gandirs zoo lists them), dcgan:PATH, mlp:PATH, pytorch_gan:PATH, "
+                                                         "stylegan2:PATH, python:MODULE:FACTORY, ...; options after the path, "
+                                                         "e.g. mlp:G.ckpt,act=leaky_relu,slope=0.2 or dcgan:G.pt,class_idx=3")
+        q.add_argument('--device', default=None, help='cpu, cuda, cuda:N, mps (default: $GANDIRS_DEVICE, else the best available)')
+        q.add_argument('--trust-pickle', action='store_true', help='allow a checkpoint that runs code when loaded (only for files you trust)')
+    _discover_parser(sub, common); _other_parsers(sub, common)
     return p
 
-_USER_ERRORS = (FileNotFoundError, ValueError, CheckpointError, TypeError, NonFiniteLossError)
+# %% ../nbs/10_cli.ipynb #612718fe
+class DeviceUnavailableError(RuntimeError):
+    "A device asked for (`--device`, `$GANDIRS_DEVICE`) that this machine does not have."
 
-def main(argv:list[str]|None=None):
+_RUNTIME_ERRORS = (ValueError, OSError, ImportError, NonFiniteLossError, DeviceUnavailableError, torch.OutOfMemoryError)
+
+def _one_line(e:BaseException) -> str:
+    "The exception's message on one line: its lines joined as sentences."
+    lines = [l.strip() for l in str(e).splitlines() if l.strip()]
+    return ' '.join(l if i == len(lines) - 1 or l[-1] in '.:;,' else l + '.' for i, l in enumerate(lines))
+
+def _module_of(spec:str) -> str:
+    "The module a 'python:MODULE:FACTORY,key=value' SPEC imports (options may hold ':', as in class_idx={1: .5})."
+    from gandirs.generators import split_spec
+    return split_spec(spec.partition(':')[2])[0].rpartition(':')[0]
+
+def _python_specs(a) -> list[str]:
+    "The `python:` generator SPECs this command imports: the one typed, or a trusted run folder's."
+    spec = getattr(a, 'generator', None)
+    if spec is None and getattr(a, 'trust_code', False):
+        try: spec = json.loads((Path(a.dir)/'config.json').read_text()).get('generator')
+        except (OSError, ValueError, AttributeError): spec = None  # no readable config: the folder named no module
+    return [spec] if isinstance(spec, str) and spec.startswith('python:') else []
+
+def _user_code(e:BaseException, specs:list[str]) -> tuple[str, str]|None:
+    "The SPEC whose module's own code raised `e`, and the file and line, if any did."
+    mods = {_module_of(s): s for s in specs}
+    for frame, line in reversed(list(traceback.walk_tb(e.__traceback__))):
+        name = frame.f_globals.get('__name__', '')
+        for m, s in mods.items():
+            if name == m or name.startswith(m + '.'): return s, f"{frame.f_code.co_filename}:{line}"
+    return None
+
+def _failure(e:Exception, a) -> tuple[int, str]|None:
+    "Exit status and one-line message of an expected failure; None for a bug (whose traceback is shown)."
+    specs = _python_specs(a)
+    hit = _user_code(e, specs)
+    if hit: return 1, f"the generator SPEC {hit[0]!r} raised {type(e).__name__}: {_one_line(e)} (at {hit[1]}; --debug shows the traceback)"
+    if isinstance(e, UsageError): return 2, _one_line(e)
+    if isinstance(e, ModuleNotFoundError) and any(_module_of(s) == e.name for s in specs):
+        return 1, (f"no module {e.name!r} in the current folder ({os.getcwd()}) or on sys.path, for the generator SPEC "
+                   f"{specs[0]!r}: put {e.name}.py in the current folder or a folder on PYTHONPATH")
+    if isinstance(e, OSError) and e.strerror and e.filename:  # as the system said it: name the file and what to do
+        if isinstance(e, PermissionError): return 1, f"permission denied: {e.filename}: change its permissions, or choose a path you may read and write"
+        return 1, f"{e.strerror}: {e.filename}"
+    if isinstance(e, _RUNTIME_ERRORS): return 1, _one_line(e)
+    return None
+
+# %% ../nbs/10_cli.ipynb #d853d9b0
+def _check_device(a):
+    "Refuse, before any work, a `--device` (or `$GANDIRS_DEVICE`) that is no device or that this machine lacks."
+    given = getattr(a, 'device', None)
+    name, what = (given, f"--device {given}") if given else (os.environ.get('GANDIRS_DEVICE'), f"$GANDIRS_DEVICE={os.environ.get('GANDIRS_DEVICE')}")
+    if not name: return
+    try: dev = torch.device(name)
+    except RuntimeError: raise UsageError(f"{what} names no device: expected cpu, cuda, cuda:N or mps") from None
+    if dev.type == 'cuda' and not torch.cuda.is_available():
+        why = 'this PyTorch is built without CUDA' if torch.version.cuda is None else 'no CUDA GPU is visible'
+        raise DeviceUnavailableError(f"{what}: CUDA is not available on this machine ({why}); use --device cpu or leave --device out")
+    if dev.type == 'cuda' and (dev.index or 0) >= torch.cuda.device_count():
+        raise DeviceUnavailableError(f"{what}: this machine has {torch.cuda.device_count()} CUDA device(s), numbered from 0")
+    if dev.type == 'mps' and not (getattr(torch.backends, 'mps', None) and torch.backends.mps.is_available()):
+        raise DeviceUnavailableError(f"{what}: MPS is not available on this machine; use --device cpu or leave --device out")
+
+# %% ../nbs/10_cli.ipynb #2d5d50c8
+def _checkpoint_step(path:Path) -> int|None:
+    "The step a run's checkpoint holds (its tensors memory-mapped, not read); None where there is none."
+    if not path.exists(): return None
+    return int(torch.load(path, map_location='cpu', weights_only=True, mmap=True)['learner']['step'])
+
+def _interrupted(a, argv:list[str]) -> str:
+    "The line Ctrl-C prints: for `discover`, where the run is saved and the command that resumes it."
+    if a.cmd != 'discover': return f"gandirs {a.cmd}: interrupted (files are written whole or not at all)"
+    out, again = Path(_run_folder(a)), shlex.join(['gandirs', *argv])
+    try: step = _checkpoint_step(out/'checkpoint.pt')
+    except (OSError, RuntimeError, pickle.UnpicklingError, KeyError) as e:
+        return f"gandirs discover: interrupted: {out/'checkpoint.pt'} could not be read ({_one_line(e)}); to start again: {again}"
+    if step is None: return f"gandirs discover: interrupted before the first checkpoint: {out} holds no steps; to start again: {again}"
+    return f"gandirs discover: interrupted: the run is saved in {out} at step {step}; resume it with: {again}"
+
+# %% ../nbs/10_cli.ipynb #b0a1c1ee
+def main(argv:list[str]|None=None, # the arguments after `gandirs` (default: the process's)
+        ):
     "Entry point of the `gandirs` command."
+    argv = sys.argv[1:] if argv is None else [str(x) for x in argv]
     a = _parser().parse_args(argv)
-    try: a.f(a)
-    except _USER_ERRORS as e:
-        print(f"gandirs {a.cmd}: error: {e}", file=sys.stderr); sys.exit(2)
+    cwd = os.getcwd() if a.cmd in ('discover', 'sample') and str(a.generator).startswith('python:') else None
+    if cwd: sys.path.insert(0, cwd)
+    try:
+        with warnings.catch_warnings():  # a warning is one line too: `gandirs: note: ...`
+            warnings.showwarning = lambda message, *_, **__: print(f"gandirs: note: {message}", file=sys.stderr)
+            _check_device(a)
+            a.f(a)
+    except KeyboardInterrupt:
+        print(_interrupted(a, argv), file=sys.stderr); sys.exit(130)
+    except Exception as e:
+        failed = _failure(e, a)
+        if failed is None: raise  # a bug: its traceback
+        if getattr(a, 'debug', False): traceback.print_exc()
+        print(f"gandirs {a.cmd}: error: {failed[1]}", file=sys.stderr); sys.exit(failed[0])
+    finally:
+        if cwd: sys.path.remove(cwd)
