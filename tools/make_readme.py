@@ -1,8 +1,11 @@
 """Write README.md from nbs/index.ipynb without quarto: nbdev's processors, then nbconvert's markdown export.
 
+Relative links to images become absolute ones to the repository's raw files (`git_url` and `branch` of the nbdev
+config), so the README shows its pictures on the package index too.
+
 python tools/make_readme.py          # rewrite README.md
 python tools/make_readme.py --check  # exit 1 when README.md is out of date"""
-import sys
+import re, sys
 from pathlib import Path
 from nbconvert import MarkdownExporter
 from nbdev.config import get_config
@@ -21,15 +24,31 @@ def render():
         if off:  # `#| echo: false`: the output only (a markdown output becomes a markdown cell)
             md = [''.join(o['data']['text/markdown']) for o in c.get('outputs', []) if 'text/markdown' in o.get('data', {})]
             if md: nb.cells[i] = c = nbformat.v4.new_markdown_cell('\n\n'.join(md))
+            elif not c.get('outputs'): nb.cells[i] = None  # an import cell: nothing to show
+            if nb.cells[i] is None: continue
         c.source = '\n'.join(l for l in c.source.splitlines() if not l.startswith('#|'))
         if c.cell_type == 'code':
             c.outputs = [o for o in c.get('outputs', []) if o.get('output_type') != 'error']
             for o in c.outputs:  # PIL images come as PNG and JPEG: keep the PNG
                 if 'image/png' in o.get('data', {}): o['data'].pop('image/jpeg', None)
+    nb.cells = [c for c in nb.cells if c is not None]
     md, res = MarkdownExporter(exclude_output=False).from_notebook_node(nb, resources=dict(output_files_dir=IMG_DIR))
+    md = absolute_links(md, raw_url(cfg))
     return "<!-- generated from nbs/index.ipynb by tools/make_readme.py: edit the notebook -->\n\n" + md.strip() + "\n", res.get('outputs', {})
 
 IMG_DIR = 'images/readme'
+
+def raw_url(cfg) -> str:
+    "Where the repository's files are served raw, e.g. https://raw.githubusercontent.com/OWNER/REPO/main/."
+    m = re.match(r'https://github\.com/([^/]+/[^/]+?)(?:\.git)?/?$', str(cfg.git_url))
+    if not m: sys.exit(f"make_readme: git_url {cfg.git_url!r} is not a GitHub repository URL (expected https://github.com/OWNER/REPO)")
+    return f"https://raw.githubusercontent.com/{m.group(1)}/{cfg.get('branch', 'main')}/"
+
+def absolute_links(md:str, base:str) -> str:
+    "`md` with relative image links (`![alt](path)`, `<img src=\"path\">`) made absolute under `base`."
+    rel = r'(?!https?:|data:|#|/)([^)\s"]+)'
+    md = re.sub(r'(!\[[^\]]*\]\()' + rel, lambda m: m.group(1) + base + m.group(2), md)
+    return re.sub(r'(<img[^>]*\ssrc=")' + rel, lambda m: m.group(1) + base + m.group(2), md)
 
 if __name__ == '__main__':
     root = Path(get_config().config_path)
