@@ -3,7 +3,7 @@
 Usage: python tools/nbtest.py [--flags "slow browser"] [--n-workers N] [PATH]
 It runs what `nbdev-test` runs (same globbing, same skip flags from pyproject.toml) and names each notebook
 with its result and time, so CI logs show where time went."""
-import argparse, os, sys, time
+import argparse, os, sys, tempfile, time
 from pathlib import Path
 from fastcore.parallel import parallel
 from nbdev.config import get_config
@@ -22,6 +22,12 @@ def main():
     files = [f.absolute() for f in sorted(files) if _keep_file(f, '.notest')]
     if not files: sys.exit('no notebooks found to test')
     os.chdir(cfg.nbs_path)
+    # weights by name (zoo:NAME) come from the shared test data into an empty cache, never from the internet
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from tools.testing import has_shared_data, shared_data
+    if has_shared_data() and not os.environ.get('GANDIRS_ZOO_URL'):
+        os.environ['GANDIRS_ZOO_URL'] = shared_data().as_uri() + '/'
+        os.environ.setdefault('GANDIRS_CACHE', tempfile.mkdtemp(prefix='gandirs-zoo-'))
     # one math thread per notebook process: with 2 workers on 2 cores, more threads only spin against each other
     os.environ.setdefault('OMP_NUM_THREADS', '1'); os.environ.setdefault('MKL_NUM_THREADS', '1')
     t0 = time.time()
