@@ -1,4 +1,4 @@
-"""`gandirs discover`, `evaluate`, `traverse`, `sample`, `export`, `zoo` and `bench` from a terminal.
+"""`gandirs discover`, `evaluate`, `traverse`, `sample`, `project`, `export`, `zoo` and `bench` from a terminal.
 
 Docs: https://gandirs.github.io/gandirs/cli.html.md"""
 
@@ -14,8 +14,8 @@ from .generators import load_generator
 from .learner import NonFiniteLossError
 
 # %% auto #0
-__all__ = ['cmd_sample', 'cmd_discover', 'cmd_evaluate', 'cmd_traverse', 'cmd_export', 'cmd_zoo', 'peak_tflops', 'bench_step',
-           'cmd_bench', 'DeviceUnavailableError', 'main']
+__all__ = ['cmd_sample', 'cmd_discover', 'cmd_evaluate', 'cmd_traverse', 'cmd_project', 'cmd_export', 'cmd_zoo', 'peak_tflops',
+           'bench_step', 'cmd_bench', 'DeviceUnavailableError', 'main']
 
 # %% ../nbs/10_cli.ipynb #1652b585
 def _options(pairs:list[str]) -> dict:
@@ -75,10 +75,24 @@ def cmd_traverse(a):
     from gandirs.viz import save_traversal_gif, save_picture
     run = load_run(a.dir, device=a.device, trust_pickle=a.trust_pickle, trust_code=a.trust_code)
     d, cap = Path(a.dir), int(a.max_mb * 2**20) or None
+    if a.latent:  # projected pictures (gandirs project) instead of samples
+        from gandirs.project import load_latent, save_latent_traversals
+        lat = load_latent(a.latent, run.generator)
+        run.check_finite()
+        _, gif = save_latent_traversals(run.generator, run.navigator, lat, d, S=run.shift_range[0])
+        grid = save_picture(run.show(latent=lat), d/f'latent_traversals.{a.format}', max_side=a.max_side or None, max_bytes=cap)
+        print(f"wrote {grid} and {gif}"); return
     grid = save_picture(run.show(n_z=a.n_z), d/f'traversals.{a.format}', max_side=a.max_side or None, max_bytes=cap)
     gif = save_traversal_gif(run.generator, run.navigator, d/'traversals.gif', z=a.n_z, S=run.shift_range[0],
                              max_side=a.gif_side or None, max_bytes=cap)
     print(f"wrote {grid} ({grid.stat().st_size / 2**20:.1f} MB) and {gif} ({gif.stat().st_size / 2**20:.1f} MB)")
+
+def cmd_project(a):
+    "Project pictures into a generator's latent space; writes DIR/latent.safetensors, reconstruction.png, side_by_side.png."
+    from gandirs.project import project_to_folder
+    project_to_folder(a.image, a.generator, a.out, device=a.device, trust_pickle=a.trust_pickle, space=a.space, steps=a.steps,
+                      restarts=a.restarts, perceptual=None if a.perceptual == 'none' else a.perceptual, noise=a.noise,
+                      seed=a.seed, batch_size=a.batch_size, convert=not a.no_convert, progress=not a.quiet)
 
 def cmd_export(a):
     "Write a run's directions in another project's layout."
@@ -237,6 +251,20 @@ def _other_parsers(sub, common):
             q.add_argument('--max-side', type=_at_least(0), default=4096, help='longest side of the grid in pixels, larger grids downscaled (0: no cap)')
             q.add_argument('--gif-side', type=_at_least(0), default=1024, help='longest side of a GIF frame in pixels (0: no cap)')
             q.add_argument('--max-mb', type=_at_least(0), default=4, help='largest grid and GIF in MiB, larger ones downscaled (0: no cap)')
+            q.add_argument('--latent', default=None, help='a latent.safetensors written by gandirs project (or its folder): traverse those pictures '
+                                                          'instead of samples, into latent_traversals.png and .gif (default: samples)')
+    q = sub('project', 'project pictures into the latent space; writes DIR/latent.safetensors, reconstruction.png, side_by_side.png', cmd_project); common(q)
+    q.add_argument('image', help='a picture file, or a folder of them')
+    q.add_argument('--out', required=True, help='folder to write')
+    q.add_argument('--space', default=None, choices=['z', 'w', 'w+'], help="the latent space to optimise (default: w where there is one, else z)")
+    q.add_argument('--steps', type=_at_least(1), default=300, help='optimiser steps')
+    q.add_argument('--restarts', type=_at_least(1), default=1, help='starting points per picture (the best is kept)')
+    q.add_argument('--perceptual', default='auto', help="auto (ST-LPIPS for RGB of 64 px and more, else none), none, alex-st or alex-st:PATH")
+    q.add_argument('--noise', action='store_true', help="also optimise StyleGAN2's noise maps (saved beside the latent)")
+    q.add_argument('--seed', type=_seed, default=0, help='seed of the starts and the noise')
+    q.add_argument('--batch-size', type=_at_least(1), default=16, help='pictures optimised together')
+    q.add_argument('--no-convert', action='store_true', help='refuse grey pictures for an RGB generator and the reverse')
+    q.add_argument('--quiet', action='store_true', help='no progress bar')
     q = sub('export', "write a run's directions for other tools: GANSpace's .npz, or a .pt read by rosinality's apply_factor.py and LatentCLR", cmd_export)
     q.add_argument('dir', help='a run folder written by gandirs discover, or a directions .safetensors file')
     q.add_argument('--to', choices=['npz', 'pt'], default='npz', help="npz: GANSpace's components layout; pt: rosinality's factor.pt and LatentCLR's checkpoint keys")

@@ -17,6 +17,7 @@ from .core import *
 from .generators import Generator, load_generator
 from .navigators import Navigator, save_directions, load_directions, update_directions_metadata
 from .viz import label_grid, attention_profile_image, fmt_shift
+from .project import project, as_latent, noise_maps, open_image
 
 # %% auto #0
 __all__ = ['layer_mask', 'DashState', 'png_bytes', 'Dashboard']
@@ -41,6 +42,7 @@ class DashState:
                  seed:int=0, # seed of the samples
                  z:Tensor|None=None, # [n, z_dim] given latent codes instead of seeded samples
                  S:float=6., # strengths go from -S to S
+                 latent=None, # projected pictures to edit instead: a `Projection`, a latent file, or latents of the navigator's space
                 ):
         if not isinstance(generator, Generator): raise TypeError(f"generator must be a gandirs Generator, got {type(generator).__name__}")
         if not isinstance(navigator, Navigator): raise TypeError(f"navigator must be a gandirs Navigator (with walk), got a {type(navigator).__name__}")
@@ -61,20 +63,32 @@ class DashState:
         self.num_ws = want[0] if self.space == 'w+' else None
         self.layers = (0, self.num_ws - 1) if self.num_ws else None
         self.has_attention = self.num_ws is not None and callable(getattr(navigator, 'attention', None))
-        self.n_samples, self.seed = int(n_samples), int(seed)
-        if z is not None: self.set_z(z)
+        self.n_samples = self.n_drawn = int(n_samples)  # n_drawn: how many samples a seed draws
+        self.seed, self.latent, self.noise = int(seed), None, None
+        self._gen_lock = threading.RLock()  # noise maps are put into the generator for the length of a call
+        if latent is not None: self.set_latent(latent)
+        elif z is not None: self.set_z(z)
         else: self.set_seed(seed)
 
     def set_seed(self, seed:int):
         "Draw the base samples from `seed`."
-        self.seed = int(seed)
+        self.seed, self.latent, self.noise, self.n_samples = int(seed), None, None, self.n_drawn
         self.z = self.generator.sample_z(self.n_samples, seed=self.seed)
 
     def set_z(self, z:Tensor, # [n, z_dim]
              ):
         "Use given latent codes as the base samples."
         self.z = self.generator.check_latent(z.to(self.generator.device), 'z')
-        self.n_samples = len(self.z)
+        self.n_samples = self.n_drawn = len(self.z)
+        self.latent, self.noise = None, None
+
+    def set_latent(self, latent, # a `Projection`, what `load_latent` returned, a latent file or folder, or [n, *latent_shape] latents
+                   space:str|None=None, # the space of a bare tensor (default: the navigator's)
+                  ):
+        "Edit given latents (projected pictures) instead of samples; a projection's noise maps come along."
+        src = as_latent(latent, self.generator, self.space, space)
+        self.latent, self.noise, self.n_samples = src.latent, src.noise, len(src.latent)
+        self.z = self.generator.sample_z(self.n_samples, seed=self.seed)  # unused while `latent` is set
 
 # %% ../nbs/09_dashboard.ipynb #9e558726
 @patch
@@ -92,7 +106,8 @@ def check_k(self:DashState, k_) -> int:
 def check_value(self:DashState, value) -> float:
     "A finite strength within [-S, S]."
     v = float(value)
-    if not math.isfinite(v) or abs(v) > self.S + 1e-9:
+    if not math.isfinite(v): raise ValueError(f"strength {value} is not a finite number: a slider takes a number in [-{self.S:g}, {self.S:g}]")
+    if abs(v) > self.S + 1e-9:
         raise ValueError(f"strength {value} is outside the slider range [-{self.S:g}, {self.S:g}]; build the dashboard with a larger S")
     return v
 
@@ -121,12 +136,13 @@ def attention_of(self:DashState, k:int) -> Tensor: # [num_ws] on the CPU
 @patch
 def state(self:DashState) -> dict:
     "A snapshot of what the picture depends on."
-    return dict(z=self.z, values=list(self.values), layers=self.layers)
+    return dict(z=self.z, latent=self.latent, noise=self.noise, values=list(self.values), layers=self.layers)
 
 @patch
 def base(self:DashState, state:dict|None=None) -> Tensor: # [n, *latent_shape]
     "The unedited latents in the navigator's space."
     st = state or self.state()
+    if st.get('latent') is not None: return st['latent']
     with torch.no_grad(): return self.generator.to_space(st['z'], self.space)
 
 @patch
@@ -145,8 +161,9 @@ def latents(self:DashState, state:dict|None=None) -> Tensor: # [n, *latent_shape
 @patch
 @torch.no_grad()
 def images(self:DashState, state:dict|None=None) -> Tensor: # [n, c, h, w] in [-1, 1], on the CPU
-    "The images of the current state, in one generator call."
-    return self.generator(self.latents(state), self.space).cpu()
+    "The images of the current state, in one generator call (with a projection's noise maps, if any)."
+    st = state or self.state()
+    with self._gen_lock, noise_maps(self.generator, st.get('noise')): return self.generator(self.latents(st), self.space).cpu()
 
 @patch
 @torch.no_grad()
@@ -161,7 +178,9 @@ def traversal(self:DashState, k:int, # the direction to move along
         st = self.state(); st['values'][k] = s
         lats.append(self.latents(st))
     lat = torch.stack(lats, 1).flatten(0, 1)  # order (sample, shift)
-    imgs = self.generator.generate(lat, self.space)
+    maps = {n: v.repeat_interleave(len(shifts), 0) for n, v in self.noise.items()} if self.noise else None
+    with self._gen_lock, noise_maps(self.generator, maps):
+        imgs = self.generator.generate(lat, self.space, chunk=len(lat) if maps else 64)
     return imgs.view(self.n_samples, len(shifts), *imgs.shape[1:])
 
 # %% ../nbs/09_dashboard.ipynb #674f8e91
@@ -188,8 +207,11 @@ class Dashboard(DashState):
                  background:bool=True, # render in a thread, latest state wins (False: render inside each call)
                  directions_path:str|Path|None=None, # the .safetensors file names are saved into
                  export_dir:str|Path='dashboard_exports', # default folder of the export buttons
+                 latent=None, # projected pictures to edit instead of samples (see `DashState.set_latent`)
+                 project_kw:dict|None=None, # settings of `gandirs.project.project` for uploaded pictures (default: 200 steps)
                 ):
-        super().__init__(generator, navigator, names, n_samples, seed, z, S)
+        super().__init__(generator, navigator, names, n_samples, seed, z, S, latent)
+        self.project_kw, self.projection = {'steps': 200, **(project_kw or {})}, None
         self.scale = scale or max(1, -(-128 // generator.img_resolution))
         self.background, self.directions_path = background, (Path(directions_path) if directions_path else None)
         self.many = self.n_dirs > max_sliders
@@ -239,7 +261,10 @@ def _build(self:Dashboard, step, export_dir):
         for k, s in enumerate(self.sliders): s.observe(lambda ch, k=k: self._on_value(k, ch.new), 'value')
         moves = W.VBox(self.sliders)
     self.picker.observe(self._on_pick, 'value')
-    rows = [self.image, W.HBox([self.seed_box, self.new_btn, self.reset_btn]), moves]
+    self.upload = W.FileUpload(accept='image/*', multiple=False, description='project a picture', layout=W.Layout(width='180px'))
+    self.progress = W.IntProgress(value=0, min=0, max=1, description='projecting', style=wide, layout=W.Layout(visibility='hidden'))
+    self.upload.observe(lambda ch: self._act(self._on_upload, ch.new), 'value')
+    rows = [self.image, W.HBox([self.seed_box, self.new_btn, self.reset_btn, self.upload, self.progress]), moves]
     if self.num_ws:
         self.layer_slider = W.IntRangeSlider(value=self.layers, min=0, max=self.num_ws - 1, step=1, description='W+ layers',
                                              continuous_update=True, style=wide, layout=W.Layout(width='420px'))
@@ -322,6 +347,11 @@ def show(self) -> Image.Image:
 # %% ../nbs/09_dashboard.ipynb #596dd5cf
 @patch_to(Dashboard)
 def _on_value(self, k, v):
+    if not math.isfinite(v):  # a widget set from code can hold NaN: put it back and say so
+        with self._holding():
+            (self.strength if self.many else self.sliders[k]).value = self.values[k]
+        self.status.value = f"<span style='color:#b00'>a strength must be a finite number in [-{self.S:g}, {self.S:g}], got {v}: {_esc(self.names[k])} stays at {self.values[k]:g}</span>"
+        return
     self.values[k] = float(v); self.last_k = k
     self._show_profile()
     self._changed()
@@ -494,6 +524,7 @@ def from_run(cls, run_dir:str|Path, # a folder written by `gandirs discover --ou
              device=None, # where the generator runs (default: the best available)
              trust_pickle:bool=False, # allow a generator checkpoint that needs code to load
              trust_code:bool=False, # import a 'python:' generator module the folder names (only folders you trust)
+             latent=None, # projected pictures to edit: a latent file or folder (`gandirs project --out DIR`), or a `Projection`
              **kwargs, # more Dashboard arguments
             ):
     "A dashboard on the directions saved in a run folder; code the folder names runs only with `trust_code=True`."
@@ -509,4 +540,30 @@ def from_run(cls, run_dir:str|Path, # a folder written by `gandirs discover --ou
     if not spec: raise ValueError(f"{path} does not say which generator its directions belong to (no 'generator' in its metadata or config.json)")
     G = load_generator(spec, trust_pickle=trust_pickle, trust_code=trust_code).to(default_device(device))
     kwargs.setdefault('S', float(nav.metadata.get('shift_scale') or cfg.get('options', {}).get('shift_scale') or 6.))
-    return cls(G, nav.to(G.device), directions_path=path, **kwargs)
+    return cls(G, nav.to(G.device), directions_path=path, latent=latent, **kwargs)
+
+# %% ../nbs/09_dashboard.ipynb #55c1709f
+def _upload_items(value) -> list[tuple[str, bytes]]:
+    "(name, bytes) of each file of a FileUpload value: a tuple of dicts (ipywidgets 8) or a dict by name (ipywidgets 7)."
+    items = value.values() if isinstance(value, dict) else value
+    return [(f.get('name') or f.get('metadata', {}).get('name', 'upload'), bytes(f['content'])) for f in items]
+
+@patch_to(Dashboard)
+def project_image(self, image, # a path, bytes, PIL image or tensor (see `gandirs.project.load_images`)
+                  **kw, # `project` settings, over `project_kw`
+                 ):
+    "Project a picture into the navigator's space (progress bar on the page), then edit it."
+    bar = self.progress
+    bar.value, bar.layout.visibility = 0, 'visible'
+    def step(done, total): bar.max, bar.value = total, done
+    try: p = project(self.generator, image, **{'space': self.space, **self.project_kw, **kw, 'progress': False, 'on_step': step})
+    finally: bar.layout.visibility = 'hidden'
+    self.projection = p
+    self.set_latent(p)
+    self.status.value = f"{_esc(p.note)}. {_esc(repr(p))}"
+    self._changed()
+    return p
+
+@patch_to(Dashboard)
+def _on_upload(self, value):
+    for name, data in _upload_items(value)[:1]: self.project_image(open_image(data, name))

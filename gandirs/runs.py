@@ -18,6 +18,7 @@ from .methods import get_method, preset_settings, recipe_options, RUN_DEFAULTS
 from .metrics import rca, factor_cos, subspace_share
 from .disentanglement import factor_report, save_factor_matrix
 from .viz import traversal_grid, plot_attention, save_picture
+from .project import latent_traversal_grid
 
 # %% auto #0
 __all__ = ['dist_rank_world', 'RunMismatchError', 'CheckpointMismatchError', 'schedule_callback', 'Run', 'load_run', 'discover']
@@ -116,9 +117,12 @@ class Run:
 
 # %% ../nbs/05h_runs.ipynb #0c082c76
 @patch
-def show(self:Run, n_z:int=3, **kw):
+def show(self:Run, n_z:int=3, # samples, when no `latent` is given
+         latent=None, # projected pictures instead: a `Projection`, a latent.safetensors (or its folder), or latents of the navigator's space
+         **kw):
     "The traversal grid of the learned directions, out to the largest training shift."
     self.check_finite()
+    if latent is not None: return latent_traversal_grid(self.generator, self.navigator, latent, S=self.shift_range[0], **kw)
     return traversal_grid(self.generator, self.navigator, z=n_z, S=self.shift_range[0], **kw)
 
 @patch

