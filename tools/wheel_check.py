@@ -163,10 +163,14 @@ def commands(env_dir:Path, env:dict, work:Path):
         traverse=[g, 'traverse', run_dir, '--n-z', '2'],
         sample=[g, 'sample', '--generator', 'dsprites', '--n', '8', '--out', work/'samples.png'],
         bench=[g, 'bench', '--generator', 'toy', '--batch-size', '4', '--steps', '2'],
-        export=[g, 'export', run_dir, '--to', 'npz'])
+        export=[g, 'export', run_dir, '--to', 'npz'],
+        project=[g, 'project', run_dir/'traversals.png', '--generator', 'dsprites', '--out', work/'projected', '--steps', '20', '--quiet'],
+        zoo=[g, 'zoo', 'mnist-lenet'])  # fetched from the catalogue, served on 127.0.0.1
     for s in subs:
         if s in uses: run(f'gandirs {s} (a short real use)', uses[s], **kw)
         else: check(f'gandirs {s}: no real use in tools/wheel_check.py yet (add one)', False, 0.)
+    if 'project' in subs:
+        run('gandirs traverse --latent (a projected picture)', [g, 'traverse', run_dir, '--latent', work/'projected'/'latent.safetensors', '--n-z', '1'], **kw)
     run('gandirs sample --generator zoo:mnist-mlp-gan (the catalogue, served on 127.0.0.1)',
         [g, 'sample', '--generator', 'zoo:mnist-mlp-gan', '--n', '8', '--out', work/'zoo_samples.png'], **kw)
 
