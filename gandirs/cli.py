@@ -69,6 +69,7 @@ def cmd_evaluate(a):
         print(f"wrote {Path(a.dir)/'factor_matrix.png'}")
     print(json.dumps({k: v for k, v in m.items() if not isinstance(v, list)}, indent=1))
 
+# %% ../nbs/10_cli.ipynb #43b13570
 def cmd_traverse(a):
     "Traversal grid and GIF of a run's directions, sized for sharing."
     from gandirs.runs import load_run
@@ -238,6 +239,7 @@ def _discover_parser(sub, common):
     q.add_argument('--amp', action='store_true', help='bf16 autocast (CUDA)')
     q.add_argument('--compile', action='store_true', help='torch.compile the generator and the judge')
 
+# %% ../nbs/10_cli.ipynb #246c0251
 def _other_parsers(sub, common):
     trust_code = "import and run a 'python:' generator module the run folder names (only for folders you trust)"
     for name, f, help in (('evaluate', cmd_evaluate, 'recompute DIR/metrics.json'), ('traverse', cmd_traverse, 'traversal grid and GIF of a run')):

@@ -6,7 +6,7 @@ Docs: https://gandirs.github.io/gandirs/load_generator.html.md"""
 
 # %% ../../nbs/01f_load_generator.ipynb #5a09375e
 from __future__ import annotations
-import importlib, inspect
+import importlib
 from pathlib import Path
 from ..core import UsageError
 from .base import *

@@ -587,7 +587,7 @@ def published_class(cls:DCGANGenerator, cfg:dict, given:dict) -> tuple[type, dic
     if 'n_classes' not in cfg and 'nz' not in given: cfg = {**cfg, 'nz': cfg['nz'] - given['n_classes']}  # one-hot after z
     label_weights(given.get('class_idx'), given.get('n_classes', cfg.get('n_classes')))  # a missing class first
     if 'embed_first' not in given:
-        guess(f"the class input of this conditional DCGAN is taken to follow z (cat([z, class])); say embed_first=True if it comes first")
+        guess("the class input of this conditional DCGAN is taken to follow z (cat([z, class])); say embed_first=True if it comes first")
     return CondDCGANGenerator, {**cfg, **given}
 
 # %% ../../nbs/01_generators.ipynb #0e4bce60
