@@ -11,7 +11,7 @@ from pathlib import Path
 import torch
 from .core import *
 from .generators import load_generator
-from .learner import NonFiniteLossError
+from .learner import NonFiniteLossError, FitInterrupted
 
 # %% auto #0
 __all__ = ['cmd_sample', 'cmd_discover', 'cmd_evaluate', 'cmd_traverse', 'cmd_project', 'cmd_export', 'cmd_zoo', 'peak_tflops',
@@ -381,11 +381,12 @@ def _checkpoint_step(path:Path) -> int|None:
     if not path.exists(): return None
     return int(torch.load(path, map_location='cpu', weights_only=True, mmap=True)['learner']['step'])
 
-def _interrupted(a, argv:list[str]) -> str:
+def _interrupted(a, argv:list[str], e:KeyboardInterrupt) -> str:
     "The line Ctrl-C prints: for `discover`, where the run is saved and the command that resumes it."
     if a.cmd != 'discover': return f"gandirs {a.cmd}: interrupted (files are written whole or not at all)"
     out, again = Path(_run_folder(a)), shlex.join(['gandirs', *argv])
-    try: step = _checkpoint_step(out/'checkpoint.pt')
+    # during training the learner says which step its checkpoint holds; before it (loading), the folder's file does
+    try: step = e.saved_step if isinstance(e, FitInterrupted) else _checkpoint_step(out/'checkpoint.pt')
     except (OSError, RuntimeError, pickle.UnpicklingError, KeyError) as e:
         return f"gandirs discover: interrupted: {out/'checkpoint.pt'} could not be read ({_one_line(e)}); to start again: {again}"
     if step is None: return f"gandirs discover: interrupted before the first checkpoint: {out} holds no steps; to start again: {again}"
@@ -404,8 +405,8 @@ def main(argv:list[str]|None=None, # the arguments after `gandirs` (default: the
             warnings.showwarning = lambda message, *_, **__: print(f"gandirs: note: {message}", file=sys.stderr)
             _check_device(a)
             a.f(a)
-    except KeyboardInterrupt:
-        print(_interrupted(a, argv), file=sys.stderr); sys.exit(130)
+    except KeyboardInterrupt as e:
+        print(_interrupted(a, argv, e), file=sys.stderr); sys.exit(130)
     except Exception as e:
         failed = _failure(e, a)
         if failed is None: raise  # a bug: its traceback

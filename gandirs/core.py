@@ -19,9 +19,9 @@ from safetensors import safe_open
 # %% auto #0
 __all__ = ['TRUST_PICKLE_HINT', 'default_device', 'make_rng', 'seed_everything', 'random_orthonormal', 'make_grid', 'to_uint8',
            'to_pil', 'image_grid', 'atomic_write', 'save_png', 'save_gif', 'CheckpointError', 'UsageError',
-           'UnsafeCheckpointError', 'describe_file', 'load_safetensors', 'load_checkpoint', 'save_checkpoint',
-           'save_safetensors', 'save_json', 'Configurable', 'reset_parameters_', 'Frozen', 'evaluating', 'assert_shape',
-           'module_hash', 'gandirs_version']
+           'UnsafeCheckpointError', 'describe_file', 'cache_dir', 'check_out_folder', 'load_safetensors',
+           'load_checkpoint', 'save_checkpoint', 'save_safetensors', 'save_json', 'Configurable', 'reset_parameters_',
+           'Frozen', 'evaluating', 'assert_shape', 'module_hash', 'gandirs_version']
 
 # %% ../nbs/00_core.ipynb #10e5fa7f
 def default_device(device:str|torch.device|None=None, # 'cpu', 'cuda', 'cuda:1', 'mps' or None to choose
@@ -196,6 +196,24 @@ def describe_file(path:str|Path, # any file
     if text is not None and '\x00' not in text:
         return 'text', f"a text file (starts with {text.strip().splitlines()[0][:40]!r})" if text.strip() else 'a text file of blanks'
     return 'other', f"unrecognised binary data (starts with {head[:8].hex(' ')})"
+
+# %% ../nbs/00_core.ipynb #04174bf2
+def cache_dir() -> Path:
+    "`$GANDIRS_CACHE`, else `$XDG_CACHE_HOME/gandirs`, else `~/.cache/gandirs`."
+    if os.environ.get('GANDIRS_CACHE'): return Path(os.environ['GANDIRS_CACHE']).expanduser()
+    return Path(os.environ.get('XDG_CACHE_HOME') or Path.home()/'.cache').expanduser()/'gandirs'
+
+def check_out_folder(out:str|Path, # the folder to write into (it may not exist yet)
+                     what:str='the run', # what it is for, in the messages
+                    ) -> Path:
+    "Refuse, before any work, an `out` that is a file or that this process cannot write in (nothing is created)."
+    out = Path(out)
+    if out.exists() and not out.is_dir(): raise UsageError(f"out={str(out)!r} is a file: expected a folder for {what}")
+    base = next(p for p in (out, *out.absolute().parents) if p.exists())  # the folder the files or folders go into
+    if not base.is_dir(): raise UsageError(f"out={str(out)!r} lies inside {str(base)!r}, which is a file: expected a folder for {what}")
+    try: tempfile.TemporaryFile(dir=base).close()
+    except OSError as e: raise PermissionError(f"out={str(out)!r} cannot be written ({base}: {e.strerror}): choose a folder you can write to") from None
+    return out
 
 # %% ../nbs/00_core.ipynb #cd70a1d5
 _CKPT_FORMATS = 'a torch checkpoint (torch.save) or a .safetensors file'

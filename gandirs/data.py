@@ -6,7 +6,7 @@ Docs: https://gandirs.github.io/gandirs/data.html.md"""
 
 # %% ../nbs/07_data.ipynb #016a80db
 from __future__ import annotations
-import gzip, json, math, os, urllib.request
+import gzip, json, math, urllib.request
 from importlib.resources import files
 from pathlib import Path
 import numpy as np
@@ -35,14 +35,14 @@ def download_dsprites(dest:str|Path, # where to write the .npz file
     with urllib.request.urlopen(url) as r, atomic_write(dest) as f: f.write(r.read())
     return dest
 
-def dsprites_path(path:str|Path|None=None, # a dSprites .npz; None: the cached official file, ~/.cache/gandirs/dsprites.npz
+def dsprites_path(path:str|Path|None=None, # a dSprites .npz; None: the cached official file, `cache_dir()`/dsprites.npz
                   download:bool=False, # fetch the official file when no local copy exists
                  ) -> Path:
     "Where the dSprites arrays are: `path`, or the cache (downloading only if asked)."
     if path:
         if not Path(path).exists(): raise FileNotFoundError(f"no dSprites file at {path}")
         return Path(path)
-    cache = Path(os.environ.get('XDG_CACHE_HOME', Path.home()/'.cache'))/'gandirs'/'dsprites.npz'
+    cache = cache_dir()/'dsprites.npz'
     if cache.exists(): return cache
     if download: return download_dsprites(cache)
     raise FileNotFoundError(f"no dSprites file at {cache}: pass a path, or download=True to fetch {DSPRITES_URL}")

@@ -424,14 +424,12 @@ def project(G:Generator, # the frozen generator
 # %% ../nbs/12_project.ipynb #873c203e
 LATENT_FILE = 'latent.safetensors'
 
-def _check_out(out:Path):
-    if out.exists() and not out.is_dir(): raise ValueError(f"{out} is a file: expected a folder to write the projection into")
 
 def save_projection(p:Projection, # what `project` returned
                     out:str|Path, # the folder to write
                    ) -> Path: # the latent file
     "Write `latent.safetensors`, `reconstruction.png` and `side_by_side.png` into `out`."
-    out = Path(out); _check_out(out)
+    out = check_out_folder(out, 'the projection')
     tensors = {'latent': p.latent, **{f'noise.{n}': v for n, v in (p.noise or {}).items()}}
     bad = [k for k, v in tensors.items() if not torch.isfinite(v).all()]
     if bad: raise ValueError(f"refusing to write {out/LATENT_FILE}: {', '.join(bad[:3])} hold NaN or infinite values")
@@ -539,7 +537,7 @@ def project_to_folder(images, # a path, folder, PIL image or tensor (see `load_i
                       **kw, # `project` settings: space, steps, restarts, perceptual, ...
                      ) -> Projection:
     "`gandirs project`: project pictures and write the latent, the reconstruction and the side-by-side picture."
-    out = Path(out); _check_out(out)
+    out = check_out_folder(out, 'the projection')
     G = generator if isinstance(generator, Generator) else load_generator(generator, trust_pickle=trust_pickle).to(default_device(device))
     p = project(G, images, **kw)
     save_projection(p, out)

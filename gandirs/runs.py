@@ -6,7 +6,7 @@ Docs: https://gandirs.github.io/gandirs/runs.html.md"""
 
 # %% ../nbs/05h_runs.ipynb #c9f37c93
 from __future__ import annotations
-import json, math, os, tempfile, warnings
+import json, math, os, warnings
 from pathlib import Path
 import torch
 from fastcore.basics import patch
@@ -215,14 +215,6 @@ def _run_settings(recipe, preset:str, G:Generator, given:dict) -> tuple[dict, di
     schedule_callback(s['schedule'])
     return s, po
 
-def _check_out(out:Path):
-    "Refuse, before any work, an `out` that is a file or that this process cannot write in (nothing is created)."
-    if out.exists() and not out.is_dir(): raise UsageError(f"out={str(out)!r} is a file: expected a folder for the run")
-    base = next(p for p in (out, *out.absolute().parents) if p.exists())  # the folder the run's files or folders go into
-    if not base.is_dir(): raise UsageError(f"out={str(out)!r} lies inside {str(base)!r}, which is a file: expected a folder for the run")
-    try: tempfile.TemporaryFile(dir=base).close()
-    except OSError as e: raise PermissionError(f"out={str(out)!r} cannot be written ({base}: {e.strerror}): choose a folder you can write to") from None
-
 def _resolved_spec(spec:str) -> str:
     "A generator SPEC whose file path is absolute, so the run opens from any working folder."
     prefix, sep, rest = str(spec).partition(':')
@@ -316,7 +308,7 @@ def discover(generator:str='dsprites', # generator SPEC, see `load_generator`
     given = dict(n_dirs=n_dirs, steps=steps, batch_size=batch_size, lr=lr, judge_lr=judge_lr, betas=betas,
                  weight_decay=weight_decay, schedule=schedule, space=space)
     _check_settings(recipe, method, preset, given, options, seed, shards, checkpoint_every)
-    if out is not None: _check_out(Path(out))
+    if out is not None: check_out_folder(out)
     generator = _resolved_spec(generator)
     G = load_generator(generator, trust_pickle=trust_pickle)
     s, po = _run_settings(recipe, preset, G, given)

@@ -12,11 +12,11 @@ from importlib import metadata
 from pathlib import Path
 from urllib.parse import quote
 from tqdm import tqdm
-from .core import atomic_write, UsageError
+from .core import atomic_write, cache_dir, UsageError
 
 # %% auto #0
-__all__ = ['ZOO', 'ZooEntry', 'zoo_entry', 'zoo_table', 'zoo_cache', 'file_sha256', 'DownloadError', 'fetch_url',
-           'installed_file', 'fetch_pip', 'zoo_path', 'zoo_spec', 'resolve_zoo_spec']
+__all__ = ['ZOO', 'ZooEntry', 'zoo_entry', 'zoo_table', 'file_sha256', 'DownloadError', 'fetch_url', 'installed_file',
+           'fetch_pip', 'zoo_path', 'zoo_spec', 'resolve_zoo_spec']
 
 # %% ../nbs/01g_zoo.ipynb #1ebe29fc
 @dataclass(frozen=True)
@@ -103,11 +103,6 @@ def zoo_table(kind:str|None=None, # only 'generator' or 'features' entries (None
     return '\n'.join(rows)
 
 # %% ../nbs/01g_zoo.ipynb #991090dd
-def zoo_cache() -> Path:
-    "`$GANDIRS_CACHE`, else `$XDG_CACHE_HOME/gandirs`, else `~/.cache/gandirs`."
-    if os.environ.get('GANDIRS_CACHE'): return Path(os.environ['GANDIRS_CACHE']).expanduser()
-    return Path(os.environ.get('XDG_CACHE_HOME') or Path.home()/'.cache').expanduser()/'gandirs'
-
 def file_sha256(path:str|Path) -> str:
     "Hex sha256 of a file, read in 1 MiB blocks."
     h = hashlib.sha256()
@@ -254,7 +249,7 @@ def _cached(e:ZooEntry, dest:Path) -> Path:
     return dest
 
 def zoo_path(name:str, # a catalogue name, with or without 'zoo:'
-             cache:str|Path|None=None, # cache folder (None: `zoo_cache()`)
+             cache:str|Path|None=None, # cache folder (None: `cache_dir()`)
              base_url:str|None=None, # fetch `mirror` paths from here instead (None: `$GANDIRS_ZOO_URL`; '': no override)
              download:bool=True, # fetch what is missing
              installed:bool=True, # use the file of an installed pip package when it is the published one
@@ -265,7 +260,7 @@ def zoo_path(name:str, # a catalogue name, with or without 'zoo:'
     "The local file of catalogue entry `name`: from its installed package, the cache, or fetched into the cache."
     e = zoo_entry(name)
     if installed and e.pip and (p := installed_file(e.pip[0], e.pip[2], e.size, e.sha256)): return p
-    dest = Path(cache or zoo_cache())/'zoo'/e.name/e.filename
+    dest = Path(cache or cache_dir())/'zoo'/e.name/e.filename
     if dest.exists(): return _cached(e, dest)
     base_url = os.environ.get('GANDIRS_ZOO_URL', '') if base_url is None else base_url
     url = f"{base_url.rstrip('/')}/{quote(e.mirror)}" if base_url else e.url

@@ -6,20 +6,21 @@ Docs: https://gandirs.github.io/gandirs/closed_form.html.md"""
 
 # %% ../../nbs/02c_closed_form.ipynb #10073d94
 from __future__ import annotations
-import hashlib, os, sys
+import hashlib, sys
 from pathlib import Path
 import numpy as np
 import torch
 from torch import nn, Tensor
 import torch.nn.functional as F
 from ..core import *
+from ..core import cache_dir as core_cache_dir  # the parameter `cache_dir` below shadows the name
 from ..generators.base import Generator
 from .base import Navigator, LinearNavigator, _resolve_layers
 
 # %% auto #0
-__all__ = ['FixedNavigator', 'GANSpaceNavigator', 'SeFaNavigator', 'VectorNavigator', 'Covariance', 'pca', 'default_cache_dir',
-           'first_layer', 'pca_source', 'ganspace_pca', 'ganspace', 'parse_layer_idx', 'sefa_factorize', 'sefa_styles',
-           'sefa_weight', 'sefa']
+__all__ = ['FixedNavigator', 'GANSpaceNavigator', 'SeFaNavigator', 'VectorNavigator', 'Covariance', 'pca', 'first_layer',
+           'pca_source', 'ganspace_pca', 'ganspace', 'parse_layer_idx', 'sefa_factorize', 'sefa_styles', 'sefa_weight',
+           'sefa']
 
 # %% ../../nbs/02c_closed_form.ipynb #20f8029b
 def _fix_signs(rows:Tensor) -> Tensor:
@@ -139,10 +140,6 @@ def pca(cov:Covariance|Tensor, # a `Covariance`, or samples [n, dim]
                 mean=cov.mean.float(), total_variance=float(C.trace()))
 
 # %% ../../nbs/02c_closed_form.ipynb #59c9ef81
-def default_cache_dir() -> Path:
-    "`$GANDIRS_CACHE`, else `~/.cache/gandirs`."
-    return Path(os.environ.get('GANDIRS_CACHE') or Path.home()/'.cache'/'gandirs')
-
 class _Reached(Exception): "Raised by the hook on the feature layer to end the generator's forward there."
 
 def _feature_fn(G, layer):
@@ -252,7 +249,7 @@ def ganspace_pca(G:Generator, # the generator
                  layer:str|None=None, # PCA of this submodule's output, regressed back to z (generators without W)
                  seed:int=0, # seed of the samples
                  chunk:int=2000, # samples per batch
-                 cache_dir:str|Path|None|bool=None, # where to cache (None: `default_cache_dir()`, False: no cache)
+                 cache_dir:str|Path|None|bool=None, # where to cache (None: `core.cache_dir()`, False: no cache)
                 ) -> dict: # components [n_comp, dim], variances [n_comp], mean, total_variance, from_cache
     "GANSpace's principal directions of `G`, cached by a hash of its weights."
     space = 'w' if space == 'w+' else space
@@ -261,7 +258,7 @@ def ganspace_pca(G:Generator, # the generator
     key = f"{module_hash(G)}-{space}-{layer}-{n_samples}-{seed}-{n_comp}"
     path = None
     if cache_dir is not False:
-        path = Path(cache_dir or default_cache_dir())/'ganspace'/f"{hashlib.sha256(key.encode()).hexdigest()[:24]}.safetensors"
+        path = Path(cache_dir or core_cache_dir())/'ganspace'/f"{hashlib.sha256(key.encode()).hexdigest()[:24]}.safetensors"
         if path.exists():
             t, meta = load_safetensors(path)
             return dict(**t, total_variance=float(meta['total_variance']), from_cache=True)

@@ -87,25 +87,29 @@ class RBFNavigator(Navigator):
     @property
     def gammas(self) -> Tensor: return self.log_gamma.exp() # [K]
 
-    def gradient(self, latent:Tensor, # [bs, dim]
-                 k:Tensor, # [bs] long
-                ) -> Tensor: # [bs, dim], up to a positive factor per row
-        "The gradient of f_k at each latent, rescaled by a positive number per row (see the text)."
-        v = self.support[k] + self.center  # [bs, 2N, dim]
-        d = latent[:, None, :] - v  # [bs, 2N, dim]
-        e = -self.log_gamma.exp()[k][:, None] * d.norm(dim=-1).square()  # [bs, 2N] exponents, |d|^2 as the authors compute it
-        w = self.alphas[k] * torch.exp(e - e.max(dim=1, keepdim=True).values.detach())  # [bs, 2N]
-        return -(w[..., None] * d).sum(1)
-
-    def direction(self, latent:Tensor, # [bs, dim]
-                  k:Tensor, # [bs] long
-                 ) -> Tensor: # [bs, dim] unit rows
-        "The unit direction of path k at each latent."
-        return F.normalize(self.gradient(latent, k), dim=1)
-
-    def offset(self, latent, k, eps): return eps[:, None] * self.direction(latent, k)
-
     def extra_repr(self): return super().extra_repr() + f", n_dipoles={self.n_dipoles}"
+
+# %% ../../nbs/02a_rbf.ipynb #e0447e20
+@patch
+def gradient(self:RBFNavigator, latent:Tensor, # [bs, dim]
+             k:Tensor, # [bs] long
+            ) -> Tensor: # [bs, dim], up to a positive factor per row
+    "The gradient of f_k at each latent, rescaled by a positive number per row (see the text)."
+    v = self.support[k] + self.center  # [bs, 2N, dim]
+    d = latent[:, None, :] - v  # [bs, 2N, dim]
+    e = -self.log_gamma.exp()[k][:, None] * d.norm(dim=-1).square()  # [bs, 2N] exponents, |d|^2 as the authors compute it
+    w = self.alphas[k] * torch.exp(e - e.max(dim=1, keepdim=True).values.detach())  # [bs, 2N]
+    return -(w[..., None] * d).sum(1)
+
+@patch
+def direction(self:RBFNavigator, latent:Tensor, # [bs, dim]
+              k:Tensor, # [bs] long
+             ) -> Tensor: # [bs, dim] unit rows
+    "The unit direction of path k at each latent."
+    return F.normalize(self.gradient(latent, k), dim=1)
+
+@patch
+def offset(self:RBFNavigator, latent, k, eps): return eps[:, None] * self.direction(latent, k)
 
 # %% ../../nbs/02a_rbf.ipynb #a9121af2
 @patch
