@@ -6,7 +6,7 @@ Docs: https://gandirs.github.io/gandirs/cli.html.md"""
 
 # %% ../nbs/10_cli.ipynb #5a3bd63b
 from __future__ import annotations
-import argparse, json, os, pickle, shlex, sys, time, traceback, warnings
+import argparse, json, os, pickle, shlex, sys, traceback, warnings
 from pathlib import Path
 import torch
 from .core import *
@@ -14,8 +14,8 @@ from .generators import load_generator
 from .learner import NonFiniteLossError, FitInterrupted
 
 # %% auto #0
-__all__ = ['cmd_sample', 'cmd_discover', 'cmd_evaluate', 'cmd_traverse', 'cmd_project', 'cmd_export', 'cmd_zoo', 'peak_tflops',
-           'bench_step', 'cmd_bench', 'DeviceUnavailableError', 'main']
+__all__ = ['cmd_sample', 'cmd_discover', 'cmd_evaluate', 'cmd_traverse', 'cmd_project', 'cmd_export', 'cmd_zoo', 'cmd_bench',
+           'DeviceUnavailableError', 'main']
 
 # %% ../nbs/10_cli.ipynb #1652b585
 def _options(pairs:list[str]) -> dict:
@@ -105,72 +105,14 @@ def cmd_zoo(a):
     from gandirs.zoo import zoo_table, zoo_path
     print(zoo_table() if a.name is None else zoo_path(a.name))
 
-# %% ../nbs/10_cli.ipynb #767e5c7f
-def _timed(fn, steps:int, dev) -> float:
-    "Seconds for `steps` calls of `fn`, synchronising the device around them."
-    if dev.type == 'cuda': torch.cuda.synchronize()
-    t0 = time.perf_counter()
-    for _ in range(steps): fn()
-    if dev.type == 'cuda': torch.cuda.synchronize()
-    return time.perf_counter() - t0
-
-# dense peak TFLOP/s from the vendors' data sheets: (bf16 tensor cores, fp32)
-_PEAKS = {'H200': (989.4, 66.9), 'H100 PCIe': (756.5, 51.2), 'H100': (989.4, 66.9), 'A100': (312., 19.5),
-          'L4': (121., 30.3), 'A10': (125., 31.2), 'T4': (65., 8.1), 'V100': (125., 15.7)}
-
-def peak_tflops(device_name:str, # e.g. 'NVIDIA H100 80GB HBM3'
-                bf16:bool) -> float|None:
-    "The data-sheet peak of a known GPU for bf16 or fp32 math (None when unknown)."
-    for key, (b, f) in _PEAKS.items():
-        if key in device_name: return b if bf16 else f
-    return None
-
 # %% ../nbs/10_cli.ipynb #9e12f980
-def bench_step(generator:str, # generator SPEC
-               method:str='voynov', batch_size:int=32, steps:int=20, warmup:int=3, device=None,
-               reconstructor:str|None=None, n_dirs:int|None=None,
-               baseline:bool=False, # also time the naive step of the papers' code, in the same process
-               amp:bool=False) -> dict:
-    "Steps/s and peak memory of training steps of `method` on `generator` (and of the naive step)."
-    import resource
-    from gandirs.runs import discover
-    from gandirs.learner import naive_loss
-    opts = dict(reconstructor=reconstructor) if reconstructor else {}
-    run = discover(generator, method, n_dirs=n_dirs, steps=warmup, batch_size=batch_size, device=device,
-                   progress=False, amp=amp, evaluate=False, **opts)
-    learn, dev = run.learner, run.generator.device
-    if dev.type == 'cuda': torch.cuda.reset_peak_memory_stats()
-    secs = _timed(learn.one_batch, steps, dev)
-    peak = (torch.cuda.max_memory_allocated() if dev.type == 'cuda' else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
-    judge = getattr(run.objective, 'reconstructor', None)
-    row = dict(generator=generator.split('/')[-1], method=method, device=str(dev), batch_size=batch_size, steps=steps,
-               judge=type(judge).__name__ if judge is not None else None, steps_per_s=round(steps / secs, 3),
-               images_per_s=round(2 * batch_size * steps / secs, 1), peak_mem_mb=round(peak / 2**20, 1),
-               threads=torch.get_num_threads())
-    from torch.utils.flop_counter import FlopCounterMode
-    with FlopCounterMode(display=False) as fc: learn.one_batch()
-    row['gflop_per_step'] = round(fc.get_total_flops() / 1e9, 2)
-    row['achieved_tflops'] = round(fc.get_total_flops() * steps / secs / 1e12, 4)
-    if dev.type == 'cuda':
-        peak = peak_tflops(torch.cuda.get_device_name(dev), amp)
-        if peak: row['peak_tflops'], row['peak_fraction'] = peak, round(row['achieved_tflops'] / peak, 4)
-    if baseline:
-        def naive():
-            learn.opt.zero_grad(set_to_none=True)
-            naive_loss(learn, *learn.batch()).loss.backward()
-            learn.opt.step()
-        naive()
-        row['naive_steps_per_s'] = round(steps / _timed(naive, steps, dev), 3)
-        row['speedup'] = round(row['steps_per_s'] / row['naive_steps_per_s'], 2)
-    return row
-
 def cmd_bench(a):
     "Speed table: one process per configuration."
     rows = []
     for spec in a.generator:
-        cmd = [sys.executable, '-c', 'import json,sys; from gandirs.cli import bench_step; '
+        cmd = [sys.executable, '-c', 'import json,sys; from gandirs.bench import bench_step; '
                f'print("BENCH", json.dumps(bench_step({spec!r}, {a.method!r}, {a.batch_size}, {a.steps}, device={a.device!r}, '
-               f'reconstructor={a.reconstructor!r}, baseline={a.baseline!r}, amp={a.amp!r})))']
+               f'reconstructor={a.reconstructor!r}, baseline={a.baseline!r}, amp={a.amp!r}, reps={a.reps})))']
         import subprocess
         res = subprocess.run(cmd, capture_output=True, text=True)
         if res.returncode:
@@ -179,7 +121,7 @@ def cmd_bench(a):
             raise ChildProcessError(f"bench of {spec} failed: {last}")
         rows.append(json.loads(next(l for l in res.stdout.splitlines() if l.startswith('BENCH'))[6:]))
     cols = ['generator', 'judge', 'device', 'batch_size', 'steps_per_s', 'images_per_s', 'peak_mem_mb', 'achieved_tflops']
-    cols += [c for c in ('peak_fraction', 'naive_steps_per_s', 'speedup') if c in rows[0]]
+    cols += [c for c in ('peak_fraction', 'gld_steps_per_s', 'speedup', 'speedup_range', 'naive_steps_per_s') if c in rows[0]]
     print(' | '.join(cols)); print(' | '.join('---' for _ in cols))
     for r in rows: print(' | '.join(str(r[c]) for c in cols))
     if a.json: save_json(rows, a.json); print(f"wrote {a.json}")
@@ -286,8 +228,9 @@ def _other_parsers(sub, common):
     q.add_argument('--device', default=None, help='cpu, cuda, cuda:N, mps (default: the best available)')
     q.add_argument('--reconstructor', default=None, help="the method's reconstructor (default: the method's)")
     q.add_argument('--json', default=None, help='also write the rows to this file (default: none)')
-    q.add_argument('--baseline', action='store_true', help="also time the papers' naive step in the same process, and the speed-up")
-    q.add_argument('--amp', action='store_true', help='bf16 autocast (CUDA)')
+    q.add_argument('--baseline', action='store_true', help="also time the authors' step (linear methods) and the naive step in the same process")
+    q.add_argument('--reps', type=_at_least(1), default=5, help="alternating rounds against the authors' step (with --baseline)")
+    q.add_argument('--amp', action='store_true', help='bf16 autocast (CUDA, and CPUs with bf16 units)')
 
 # %% ../nbs/10_cli.ipynb #99a34dda
 def _parser() -> argparse.ArgumentParser:

@@ -13,7 +13,7 @@ import torch.nn.functional as F
 from .core import *
 
 # %% auto #0
-__all__ = ['Reconstructor', 'n_params', 'LeNetReconstructor', 'BasicBlock', 'ResNet18Reconstructor']
+__all__ = ['Reconstructor', 'n_params', 'LeNetReconstructor', 'edge_pad', 'BasicBlock', 'ResNet18Reconstructor']
 
 # %% ../nbs/03_judges.ipynb #3eb126fa
 class Reconstructor(Configurable, nn.Module):
@@ -69,7 +69,7 @@ def n_params(module:nn.Module) -> int:
 
 # %% ../nbs/03_judges.ipynb #143e263e
 class LeNetReconstructor(Reconstructor):
-    "The paper's LeNet shift predictor (padded convolutions), for images of side 4 and up."
+    "The paper's LeNet shift predictor: unpadded convolutions on pairs padded up to 32x32 (or padded convolutions)."
     min_side = 4
     def __init__(self, n_dirs:int, # number of directions
                  channels:int=3, # channels of one image
@@ -77,15 +77,38 @@ class LeNetReconstructor(Reconstructor):
                  max_side:int|None=None, # downsample so the longer side is at most this
                  mode:str='area', # 'area' or 'bilinear'
                  seed:int|None=None, # seed of the initial weights
+                 padding:str='valid', # 'valid': the paper's unpadded convolutions; 'same': every convolution padded by 2
                 ):
         super().__init__(n_dirs, channels, max_side, mode)
+        if padding not in ('valid', 'same'): raise ValueError(f"padding must be 'valid' or 'same', got {padding!r}")
+        self.padding = padding
         c1, c2, c3, hid = 3 * width, 8 * width, 60 * width, 42 * width
-        def conv(i, o): return [nn.Conv2d(i, o, 5, padding=2), nn.BatchNorm2d(o), nn.ReLU()]
+        def conv(i, o): return [nn.Conv2d(i, o, 5, padding=2 if padding == 'same' else 0), nn.BatchNorm2d(o), nn.ReLU()]
         self.body = nn.Sequential(*conv(2 * channels, c1), nn.MaxPool2d(2), *conv(c1, c2), nn.MaxPool2d(2),
                                   *conv(c2, c3), nn.AdaptiveAvgPool2d(1), nn.Flatten())
         def head(o): return nn.Sequential(nn.Linear(c3, hid), nn.BatchNorm1d(hid), nn.ReLU(), nn.Linear(hid, o))
         self.dir_head, self.shift_head = head(n_dirs), head(1)
         reset_parameters_(self, self.seeded_rng(seed))
+
+    valid_side = 32  # the smallest side the unpadded body takes: 32 -> 28 -> 14 -> 10 -> 5 -> 1
+
+    def pair(self, x0:Tensor, x1:Tensor) -> Tensor:
+        "The stacked pair, its border repeated up to 32x32 where the unpadded body needs it."
+        x = super().pair(x0, x1)
+        if self.padding == 'same': return x
+        dh, dw = (max(0, self.valid_side - n) for n in x.shape[-2:])
+        return edge_pad(x, dh, dw, gather=torch.compiler.is_compiling()) if dh or dw else x
+
+def edge_pad(x:Tensor, # [bs, c, h, w]
+             dh:int, dw:int, # rows and columns to add, split between the two sides (the odd one after)
+             gather:bool=False, # index the edge rows and columns instead of `F.pad` (whose backward `torch.compile` cannot trace)
+            ) -> Tensor: # [bs, c, h + dh, w + dw]
+    "Pad by repeating the edge pixels."
+    if not gather: return F.pad(x, (dw // 2, dw - dw // 2, dh // 2, dh - dh // 2), mode='replicate')
+    h, w = x.shape[-2:]
+    ih = torch.arange(-(dh // 2), h + dh - dh // 2, device=x.device).clamp(0, h - 1)
+    iw = torch.arange(-(dw // 2), w + dw - dw // 2, device=x.device).clamp(0, w - 1)
+    return x[:, :, ih][:, :, :, iw]
 
 # %% ../nbs/03_judges.ipynb #094c5e7c
 class BasicBlock(nn.Module):

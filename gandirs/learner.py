@@ -59,11 +59,12 @@ class Learner:
                  cbs:list|None=None, # callbacks
                  shards:int=1, # slices of the global batch, each with its own random streams
                  local_shards:list|None=None, # the shards this process computes (default: all; one per rank under DDP)
-                 amp:bool=False, # bf16 autocast (for CUDA; there the judge also goes channels-last)
+                 amp:bool=False, # bf16 autocast (CUDA, and CPUs with bf16 units); the judge goes channels-last
                  compile:bool=False, # `torch.compile` the generator and the objective (same weights, same state dict)
+                 fused:bool|None=None, # Adam's fused kernel (default: on CPU and CUDA, where PyTorch has one)
                 ):
         self.generator, self.navigator, self.objective = generator, navigator, objective
-        if amp and generator.device.type == 'cuda': objective.to(memory_format=torch.channels_last)
+        if amp: objective.to(memory_format=torch.channels_last)
         if compile: generator.compile(); objective.compile()
         self.batch_size, self.seed, self.space, self.amp = batch_size, seed, navigator.space, amp
         if batch_size % shards: raise ValueError(f"batch_size={batch_size} must be a multiple of shards={shards}")
@@ -75,7 +76,8 @@ class Learner:
                   for m, l in ((navigator, lr), (objective, judge_lr or lr))]
         groups = [g for g in groups if g['params']]
         if not groups: raise ValueError("nothing to train: neither the navigator nor the objective has trainable parameters")
-        self.opt = torch.optim.Adam(groups, betas=tuple(betas), weight_decay=weight_decay)
+        if fused is None: fused = generator.device.type in ('cpu', 'cuda')
+        self.opt = torch.optim.Adam(groups, betas=tuple(betas), weight_decay=weight_decay, fused=fused)
         self.step, self.n_steps, self.out, self.rank = 0, 0, None, 0
         self.in_step = self.interrupted = False  # inside a step (its state half updated); asked to stop
         self.cbs = []

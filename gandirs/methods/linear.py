@@ -13,9 +13,11 @@ from ..samplers import ShiftSampler
 from .parts import Seeds, generator_shift, reconstructor_objective, with_presets
 
 # %% auto #0
-__all__ = ['voynov', 'random_directions', 'coordinate_directions', 'linear_recipe']
+__all__ = ['TUNED_KINDS', 'voynov', 'random_directions', 'coordinate_directions', 'linear_recipe']
 
 # %% ../../nbs/05b_linear.ipynb #970094e7
+TUNED_KINDS = ('MLPGenerator',)  # generators whose `cpu` preset was measured: nbs/benchmarks/training_speed.ipynb
+
 def linear_recipe(default_navigator:str, # the navigator unless the caller names another
                   doc:str, # what the method is
                  ):
@@ -26,7 +28,12 @@ def linear_recipe(default_navigator:str, # the navigator unless the caller names
                  shift_scale=6., min_shift=.5, shift_weight=.25)
         return {**p, 'first_k': True} if default_navigator == 'ortho' else p
 
-    @with_presets(paper=paper)
+    def cpu(G:Generator) -> dict:
+        if type(G).__name__ not in TUNED_KINDS: return {}
+        p = dict(judge_lr=3e-3, judge_width=4, schedule='cos')
+        return {**p, 'navigator': 'unit'} if default_navigator == 'ortho' else p
+
+    @with_presets(paper=paper, cpu=cpu)
     def recipe(G:Generator, # the generator
                n_dirs:int, # number of directions
                space:str='z', # 'z', 'w' or 'w+'
