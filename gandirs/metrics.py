@@ -17,7 +17,7 @@ from .samplers import sample_shifts
 
 # %% auto #0
 __all__ = ['Match', 'rca', 'linear_sum_assignment', 'cos_matrix', 'match_directions', 'factor_cos', 'subspace_share',
-           'digit_change_rate', 'summary_table', 'summary_changes']
+           'digit_change_rate', 'mean_ci', 'versus', 'summary_table', 'summary_changes']
 
 # %% ../nbs/06_metrics.ipynb #2134e7f9
 @torch.no_grad()
@@ -166,11 +166,44 @@ def digit_change_rate(generator:Generator, # the frozen generator (MNIST: images
     return AttrDict(per_dir=rates, rate=float(np.mean(rates)), dirs=dirs)
 
 # %% ../nbs/06_metrics.ipynb #2df540e4
+_T975 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262, 10: 2.228,
+         12: 2.179, 15: 2.131, 20: 2.086, 30: 2.042}  # Student's t, 97.5 % quantile, by degrees of freedom
+
+def mean_ci(vals:list, # numbers (None left out)
+           ) -> tuple: # (mean, half-width of the 95 % interval; nan with fewer than two values)
+    "Mean and the half-width of its 95 % Student-t confidence interval."
+    v = np.array([x for x in vals if x is not None], dtype=float)
+    if len(v) < 2: return (float(v.mean()) if len(v) else float('nan')), float('nan')
+    df = len(v) - 1
+    t = _T975[max(k for k in _T975 if k <= df)] if df <= 30 else 1.96  # the next tabulated df down: a wider interval
+    return float(v.mean()), float(t * v.std(ddof=1) / np.sqrt(len(v)))
+
+# %% ../nbs/06_metrics.ipynb #44c471d0
+def versus(results:list[dict], # one dict per run
+           key:str, # the column compared
+           baseline:str='random', # the `method` of the baseline rows
+           by:tuple=('generator', 'method'), # the columns that name a setting (the baseline shares all but `method`)
+          ) -> dict: # setting -> '>' (interval above the baseline's), '<' (below) or '~' (the intervals overlap)
+    "Where each setting stands against the baseline on `key`: better or worse only where the 95 % intervals do not overlap."
+    groups = {}
+    for r in results: groups.setdefault(tuple(r[b] for b in by), []).append(r.get(key))
+    out = {}
+    for name, vals in groups.items():
+        base = groups.get(tuple(baseline if b == 'method' else v for b, v in zip(by, name)))
+        if base is None or name[by.index('method')] == baseline or not any(v is not None for v in vals): continue
+        (m, h), (mb, hb) = mean_ci(vals), mean_ci(base)
+        out[name] = '>' if m - h > mb + hb else '<' if m + h < mb - hb else '~'
+    return out
+
+# %% ../nbs/06_metrics.ipynb #0b1f7810
 def summary_table(results:list[dict], # one dict per run, with the `by` keys and numbers (or None) under `keys`
                   keys:list[str], # the columns to summarise
                   by:tuple=('generator', 'method'), # the columns that name a setting
+                  interval:str='sd', # 'sd': mean ± standard deviation over runs; 'ci95': mean ± half-width of the 95 % interval
+                  baseline:str|None=None, # a method: add a column saying where each setting stands against it on keys[0]
                  ) -> str: # a markdown table, one row per setting in first-seen order
-    "Mean ± standard deviation over runs (seeds) of each column, per setting."
+    "Mean ± spread (or 95 % interval) over runs (seeds) of each column, per setting."
+    if interval not in ('sd', 'ci95'): raise ValueError(f"interval must be 'sd' or 'ci95', got {interval!r}")
     groups = {}
     for r in results: groups.setdefault(tuple(r[b] for b in by), []).append(r)
     def cell(vals):
@@ -178,10 +211,14 @@ def summary_table(results:list[dict], # one dict per run, with the `by` keys and
         if not vals: return '-'
         sd = float(np.std(vals))
         if sd == 0 and float(vals[0]).is_integer(): return str(int(vals[0]))  # counts and step numbers
-        return f"{np.mean(vals):.3g}" + (f" ± {sd:.2g}" if len(vals) > 1 and sd > 0 else '')
-    lines = ['| ' + ' | '.join([*by, *keys]) + ' |', '|' + '---|' * (len(by) + len(keys))]
+        spread = mean_ci(vals)[1] if interval == 'ci95' else sd
+        return f"{np.mean(vals):.3g}" + (f" ± {spread:.2g}" if len(vals) > 1 and spread > 1e-9 else '')  # not rounding noise
+    vs = versus(results, keys[0], baseline, by) if baseline else {}
+    extra = [f"{keys[0]} vs {baseline}"] if baseline else []
+    lines = ['| ' + ' | '.join([*by, *keys, *extra]) + ' |', '|' + '---|' * (len(by) + len(keys) + len(extra))]
     for name, rs in groups.items():
-        lines.append('| ' + ' | '.join([*map(str, name), *(cell([r.get(k) for r in rs]) for k in keys)]) + ' |')
+        mark = [{'>': 'above', '<': 'below', '~': 'not separated'}.get(vs.get(name), '-')] if baseline else []
+        lines.append('| ' + ' | '.join([*map(str, name), *(cell([r.get(k) for r in rs]) for k in keys), *mark]) + ' |')
     return '\n'.join(lines)
 
 # %% ../nbs/06_metrics.ipynb #aea3e355

@@ -12,6 +12,7 @@ from .warped import warped
 from .manifold import manifold
 from .closed_form import ganspace, sefa
 from .contrastive import contrafeat_bi, contrafeat_pt, latentclr
+from .inductive import jacobian_directions, hessian_directions
 
 # %% auto #0
 __all__ = ['METHODS', 'get_method']
@@ -19,7 +20,7 @@ __all__ = ['METHODS', 'get_method']
 # %% ../../nbs/05g_registry.ipynb #a9e00bff
 METHODS:dict = {'voynov': voynov, 'random': random_directions, 'coordinate': coordinate_directions, 'warped': warped,
                 'manifold': manifold, 'ganspace': ganspace, 'sefa': sefa, 'contrafeat-bi': contrafeat_bi,
-                'contrafeat-pt': contrafeat_pt, 'latentclr': latentclr}
+                'contrafeat-pt': contrafeat_pt, 'latentclr': latentclr, 'jacobian': jacobian_directions, 'hessian': hessian_directions}
 
 def get_method(name:str, # a method's name, e.g. 'voynov'
               ):

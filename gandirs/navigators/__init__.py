@@ -11,11 +11,11 @@ __all__ = []
 from .base import *
 from .rbf import RBFNavigator
 from .manifold import ManifoldNavigator
-from .closed_form import FixedNavigator, GANSpaceNavigator, SeFaNavigator, VectorNavigator, ganspace, sefa
+from .closed_form import FixedNavigator, GANSpaceNavigator, SeFaNavigator, JacobianNavigator, VectorNavigator, ganspace, sefa
 from .attention import AttentionNavigator, FixedAttentionNavigator
 
 # %% ../../nbs/02f_navigator_registry.ipynb #a1e5cd5e
 for _cls in (OrthoNavigator, UnitNavigator, ProjNavigator, FCNavigator, RandomNavigator, CoordinateNavigator, RBFNavigator,
-             ManifoldNavigator, FixedNavigator, GANSpaceNavigator, SeFaNavigator, VectorNavigator, AttentionNavigator,
+             ManifoldNavigator, FixedNavigator, GANSpaceNavigator, SeFaNavigator, JacobianNavigator, VectorNavigator, AttentionNavigator,
              FixedAttentionNavigator):
     register_navigator(_cls)

@@ -18,9 +18,9 @@ from ..generators.base import Generator
 from .base import Navigator, LinearNavigator, _resolve_layers
 
 # %% auto #0
-__all__ = ['FixedNavigator', 'GANSpaceNavigator', 'SeFaNavigator', 'VectorNavigator', 'Covariance', 'pca', 'first_layer',
-           'pca_source', 'ganspace_pca', 'ganspace', 'parse_layer_idx', 'sefa_factorize', 'sefa_styles', 'sefa_weight',
-           'sefa']
+__all__ = ['FixedNavigator', 'GANSpaceNavigator', 'SeFaNavigator', 'JacobianNavigator', 'VectorNavigator', 'Covariance', 'pca',
+           'first_layer', 'pca_source', 'ganspace_pca', 'ganspace', 'parse_layer_idx', 'sefa_factorize', 'sefa_styles',
+           'sefa_weight', 'sefa']
 
 # %% ../../nbs/02c_closed_form.ipynb #20f8029b
 def _fix_signs(rows:Tensor) -> Tensor:
@@ -73,6 +73,11 @@ class GANSpaceNavigator(FixedNavigator):
 class SeFaNavigator(FixedNavigator):
     "SeFa: top eigenvectors of A^T A for the stacked, row-normalised style (or first-layer) weights A."
     alias = 'sefa_nav'
+    extra_buffers = ('eigenvalues',)
+
+class JacobianNavigator(FixedNavigator):
+    "The top eigenvectors of E_z[J^T J], directions with the largest, mutually orthogonal image changes (made by the `jacobian` method)."
+    alias = 'jacobian_nav'
     extra_buffers = ('eigenvalues',)
 
 # %% ../../nbs/02c_closed_form.ipynb #5e1f0a21
