@@ -6,6 +6,7 @@ Docs: https://gandirs.github.io/gandirs/inductive.html.md"""
 
 # %% ../../nbs/05i_inductive.ipynb #0f396088
 from __future__ import annotations
+import inspect
 import torch
 from torch import nn, Tensor
 from fastcore.basics import patch
@@ -44,6 +45,8 @@ def jacobian_gram(G:Generator, # the frozen generator
 
 def jacobian_directions_of(G:Generator, n_dirs:int, space:str='z', n_samples:int=64, h:float=0.1, seed:int=0) -> JacobianNavigator:
     "A `JacobianNavigator` with the top `n_dirs` eigenvectors of `jacobian_gram`."
+    dim = G.latent_shape(space)[-1]
+    if not 1 <= n_dirs <= dim: raise ValueError(f"jacobian directions are eigenvectors of a {dim} x {dim} matrix: n_dirs must be 1 to {dim}, got {n_dirs}")
     evals, evecs = torch.linalg.eigh(jacobian_gram(G, space, n_samples, h, seed=seed).double())
     top = evals.argsort(descending=True)[:n_dirs]
     return JacobianNavigator.from_directions(_fix_signs(evecs[:, top].T.float()), G.latent_shape(space), space,
@@ -124,6 +127,7 @@ def hessian_directions(G:Generator, # the generator
                       ):
     "Ours (after the Hessian penalty): voynov plus no mixed second differences between the directions."
     s = Seeds(seed)
-    nav = navigator_class(navigator).for_generator(G, n_dirs, space, seed=s.navigator)
+    cls = navigator_class(navigator)
+    nav = cls.for_generator(G, n_dirs, space, **(dict(seed=s.navigator) if 'seed' in inspect.signature(cls.__init__).parameters else {}))
     base, sampler = _judged(G, n_dirs, s, reconstructor, max_side, judge_width, shift_scale, min_shift, shift_weight)
     return nav, HessianPenalty(base, G, nav, weight, h, n_latents), sampler
