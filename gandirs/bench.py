@@ -218,8 +218,6 @@ def first_reach(curve:list[dict], level:float=.9) -> dict|None:
     return next((p for p in curve if p['rca'] >= level), None)
 
 # %% ../nbs/10b_bench.ipynb #8bcfc887
-def _median(v:list) -> float: return statistics.median(v)
-
 def speed_table(steps:dict, # {setup: {variant: compare_steps(...) result}}
                 names:dict|None=None, # setup -> its name in the table
                 variants:list|None=None, # the variants to show (default: all)
@@ -229,8 +227,8 @@ def speed_table(steps:dict, # {setup: {variant: compare_steps(...) result}}
     for setup, vs in steps.items():
         for name, r in vs.items():
             if variants is not None and name not in variants: continue
-            rows.append(f"| {(names or {}).get(setup, setup)} | {name} | {_median(r['gandirs_steps_per_s']):.2f} | "
-                        f"{_median(r['gld_steps_per_s']):.2f} | {r['ratio_min']:.2f} / **{r['ratio_median']:.2f}** / {r['ratio_max']:.2f} |")
+            rows.append(f"| {(names or {}).get(setup, setup)} | {name} | {statistics.median(r['gandirs_steps_per_s']):.2f} | "
+                        f"{statistics.median(r['gld_steps_per_s']):.2f} | {r['ratio_min']:.2f} / **{r['ratio_median']:.2f}** / {r['ratio_max']:.2f} |")
     return '\n'.join(rows)
 
 def time_to_quality(ours:list[dict], theirs:list[dict], # two `rca_curve` results: gandirs', the authors' step's
