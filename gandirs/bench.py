@@ -15,10 +15,11 @@ from .core import *
 from .generators.base import Generator
 from .navigators import UnitNavigator
 from .methods.parts import pick_reconstructor
+from .judges import LeNetReconstructor
 
 # %% auto #0
-__all__ = ['LINEAR_METHODS', 'peak_tflops', 'GLDStep', 'compare_steps', 'bench_step', 'rca_curve', 'first_reach', 'speed_table',
-           'time_to_quality']
+__all__ = ['LINEAR_METHODS', 'peak_tflops', 'pade_expm', 'GLDStep', 'compare_steps', 'bench_step', 'rca_curve', 'first_reach',
+           'speed_table', 'time_to_quality']
 
 # %% ../nbs/10b_bench.ipynb #c7fbe788
 def _timed(fn, steps:int, dev) -> float:
@@ -40,6 +41,26 @@ def peak_tflops(device_name:str, # e.g. 'NVIDIA H100 80GB HBM3'
         if key in device_name: return b if bf16 else f
     return None
 
+# %% ../nbs/10b_bench.ipynb #3e8f1c55
+_PADE13 = (64764752532480000., 32382376266240000., 7771770303897600., 1187353796428800., 129060195264000., 10559470521600.,
+           670442572800., 33522128640., 1323241920., 40840800., 960960., 16380., 182., 1.)
+
+def pade_expm(A:Tensor, # [n, n]
+             ) -> Tensor: # [n, n]
+    "exp(A) the way GANLatentDiscovery computes it: Frobenius-norm scaling, Padé 13 (Higham 2005), a solve, the squarings."
+    A = A[None]  # their function takes a batch of one and picks each item's squaring from a stack of all of them
+    b, eye = A.new_tensor(_PADE13), torch.eye(A.shape[-1], dtype=A.dtype, device=A.device)
+    n_sq = torch.clamp(torch.ceil(torch.log2(A.pow(2).sum(dim=(1, 2), keepdim=True).sqrt() / 5.371920351148152)), min=0)
+    A = A / 2.0 ** n_sq
+    A2 = A @ A; A4 = A2 @ A2; A6 = A4 @ A2
+    U = A @ (A6 @ (b[13] * A6 + b[11] * A4 + b[9] * A2) + b[7] * A6 + b[5] * A4 + b[3] * A2 + b[1] * eye)
+    V = A6 @ (b[12] * A6 + b[10] * A4 + b[8] * A2) + b[6] * A6 + b[4] * A4 + b[2] * A2 + b[0] * eye
+    res, n_sq = [torch.linalg.solve(V - U, V + U)], n_sq.flatten().long()
+    for _ in range(int(n_sq.max())): res.append(res[-1] @ res[-1])
+    return torch.stack(res)[n_sq, torch.arange(1, device=A.device)][0]
+
+_EXPM = dict(pade=pade_expm, torch=torch.linalg.matrix_exp)
+
 # %% ../nbs/10b_bench.ipynb #d54a0dc0
 class GLDStep:
     "One training step of GANLatentDiscovery's `Trainer.train` per call, re-created as its code takes it (the baseline of `bench`)."
@@ -50,6 +71,8 @@ class GLDStep:
                  shift_scale:float=6., min_shift:float=.5, shift_weight:float=.25, # the paper's shifts and loss weight
                  seed:int=0, # seed of the initial weights and of the random streams
                  log_every:int=10, # steps between flushes of the logged means (`steps_per_log`)
+                 init_std:float=1., # S ~ N(0, init_std^2): run_train.py's default; 0.001 without --deformator_random_init
+                 expm:str='pade', # 'pade': their own exponential (`pade_expm`); 'torch': `torch.linalg.matrix_exp`
                 ):
         self.dim, dev = generator.latent_shape('z')[-1], generator.device
         if not 1 <= n_dirs <= self.dim: raise ValueError(f"n_dirs must be between 1 and the size of z ({self.dim}), got {n_dirs}")
@@ -58,8 +81,12 @@ class GLDStep:
         self.G.requires_grad_(True)  # eval mode, weights with gradients: as the authors' G
         self.n_dirs, self.batch_size, self.shift_scale, self.min_shift, self.shift_weight = n_dirs, batch_size, shift_scale, min_shift, shift_weight
         self.rng, self.log_every, self.device = make_rng(seed, dev), log_every, dev
-        self.log_mat_half = nn.Parameter(0.001 * torch.randn(n_dirs, n_dirs, generator=make_rng(seed)).to(dev))
-        self.judge = pick_reconstructor(generator, n_dirs, reconstructor, seed=seed).to(dev).train()
+        if expm not in _EXPM: raise ValueError(f"expm must be one of {sorted(_EXPM)}, got {expm!r}")
+        self.expm = _EXPM[expm]
+        self.log_mat_half = nn.Parameter(init_std * torch.randn(n_dirs, n_dirs, generator=make_rng(seed)).to(dev))
+        judge = pick_reconstructor(generator, n_dirs, reconstructor, seed=seed)
+        if isinstance(judge, LeNetReconstructor): judge = LeNetReconstructor(**{**judge.config, 'as_written': True})
+        self.judge = judge.to(dev).train()
         self.deformator_opt = torch.optim.Adam([self.log_mat_half], lr=lr)
         self.judge_opt = torch.optim.Adam(self.judge.parameters(), lr=lr)
         self.cross_entropy, self.tracked, self.logged, self.steps = nn.CrossEntropyLoss(), [], [], 0
@@ -80,7 +107,7 @@ def make_shifts(self:GLDStep) -> tuple: # target [bs] long, shifts [bs], one-hot
 @patch
 def deform(self:GLDStep, basis_shift:Tensor) -> Tensor: # [bs, size of z]
     "The orthonormal deformator: `expm(S - S^T)` on the K shifted coordinates, zeros for the rest of z."
-    out = F.linear(basis_shift, torch.linalg.matrix_exp(self.log_mat_half - self.log_mat_half.T))
+    out = F.linear(basis_shift, self.expm(self.log_mat_half - self.log_mat_half.T))
     return torch.cat([out, torch.zeros([len(out), self.dim - self.n_dirs], device=out.device)], 1)
 
 @patch
@@ -123,20 +150,24 @@ def compare_steps(generator:str, # generator SPEC
                   amp:bool=False, # gandirs' step in bf16 autocast
                   fused:bool|None=None, # gandirs' Adam fused (default: on CPU and CUDA)
                   channels_last:bool=True, # with `amp`: the judge in channels-last layout (False: bf16 alone)
-                  seed:int=0) -> dict:
+                  seed:int=0,
+                  compile:bool|str=False, # gandirs' step compiled: True the generator and the judge, 'objective' the judge only
+                  expm:str='pade', # the authors' step's exponential: 'pade' (theirs) or 'torch' (see `GLDStep`)
+                 ) -> dict:
     "Steps/s of gandirs' step and of the authors' (`GLDStep`) on the same model, alternating in this process."
     from gandirs.runs import discover
     from gandirs.generators import load_generator
     name = reconstructor or ('lenet' if load_generator(generator).img_resolution <= 32 else 'resnet18')
     run = discover(generator, 'voynov', navigator='ortho', first_k=True, reconstructor=name, judge_width={'lenet': 2, 'resnet18': 64}[name],
-                   n_dirs=n_dirs, steps=1, batch_size=batch_size, progress=False, amp=amp, evaluate=False, seed=seed, device=device)
+                   n_dirs=n_dirs, steps=1, batch_size=batch_size, progress=False, amp=amp, compile=compile, evaluate=False, seed=seed, device=device)
     learn, dev = run.learner, run.generator.device
     if amp and not channels_last: run.objective.to(memory_format=torch.contiguous_format)
     if fused is not None:
         groups = [{k: v for k, v in g.items() if k not in ('fused', 'foreach')} for g in learn.opt.param_groups]
         learn.opt = torch.optim.Adam(groups, fused=fused)
-    theirs = GLDStep(run.generator, run.navigator.n_dirs, name, batch_size=batch_size, seed=seed)
-    for _ in range(2): learn.one_batch(); theirs()
+    theirs = GLDStep(run.generator, run.navigator.n_dirs, name, batch_size=batch_size, seed=seed, expm=expm)
+    first = _timed(learn.one_batch, 1, dev)  # with compile, this includes the compilation
+    learn.one_batch(); theirs(); theirs()
     n = {f: max(1, round(seconds / _timed(f, 1, dev))) for f in (learn.one_batch, theirs)}
     ours, gld = [], []
     for _ in range(reps):
@@ -144,9 +175,9 @@ def compare_steps(generator:str, # generator SPEC
         ours.append(n[learn.one_batch] / _timed(learn.one_batch, n[learn.one_batch], dev))
     ratio = [a / b for a, b in zip(ours, gld)]
     return dict(generator=generator.split('/')[-1], judge=type(theirs.judge).__name__, device=str(dev), threads=torch.get_num_threads(),
-                batch_size=batch_size, n_dirs=run.navigator.n_dirs, amp=amp, channels_last=amp and channels_last, fused=learn.opt.param_groups[0]['fused'],
+                batch_size=batch_size, n_dirs=run.navigator.n_dirs, amp=amp, channels_last=amp and channels_last, fused=learn.opt.param_groups[0]['fused'], compile=compile, expm=expm,
                 steps=[n[learn.one_batch], n[theirs]], gandirs_steps_per_s=[round(v, 3) for v in ours], gld_steps_per_s=[round(v, 3) for v in gld],
-                ratio_min=round(min(ratio), 3), ratio_median=round(statistics.median(ratio), 3), ratio_max=round(max(ratio), 3))
+                ratio_min=round(min(ratio), 3), ratio_median=round(statistics.median(ratio), 3), ratio_max=round(max(ratio), 3), first_step_s=round(first, 2))
 
 # %% ../nbs/10b_bench.ipynb #8082bb13
 LINEAR_METHODS = ('voynov', 'random', 'coordinate')  # the methods whose authors' step `GLDStep` re-creates
@@ -156,6 +187,7 @@ def bench_step(generator:str, # generator SPEC
                reconstructor:str|None=None, n_dirs:int|None=None,
                baseline:bool=False, # also time the authors' step (linear methods) and the naive step, in this process
                amp:bool=False, # bf16 autocast
+               compile:bool|str=False, # torch.compile: True the generator and the objective, 'objective' the objective only
                reps:int=5, # alternating rounds against the authors' step
               ) -> dict:
     "Steps/s, images/s, peak memory and FLOPs of training steps of `method` on `generator` (and of the baselines)."
@@ -163,7 +195,7 @@ def bench_step(generator:str, # generator SPEC
     from gandirs.learner import naive_loss
     opts = dict(reconstructor=reconstructor) if reconstructor else {}
     run = discover(generator, method, n_dirs=n_dirs, steps=warmup, batch_size=batch_size, device=device,
-                   progress=False, amp=amp, evaluate=False, **opts)
+                   progress=False, amp=amp, compile=compile, evaluate=False, **opts)
     learn, dev = run.learner, run.generator.device
     if dev.type == 'cuda': torch.cuda.reset_peak_memory_stats()
     secs = _timed(learn.one_batch, steps, dev)
@@ -172,7 +204,7 @@ def bench_step(generator:str, # generator SPEC
     row = dict(generator=generator.split('/')[-1], method=method, device=str(dev), batch_size=batch_size, steps=steps,
                judge=type(judge).__name__ if judge is not None else None, steps_per_s=round(steps / secs, 3),
                images_per_s=round(2 * batch_size * steps / secs, 1), peak_mem_mb=round(peak / 2**20, 1),
-               threads=torch.get_num_threads(), amp=amp)
+               threads=torch.get_num_threads(), amp=amp, compile=compile)
     from torch.utils.flop_counter import FlopCounterMode
     with FlopCounterMode(display=False) as fc: learn.one_batch()
     row['gflop_per_step'] = round(fc.get_total_flops() / 1e9, 2)
@@ -188,7 +220,7 @@ def bench_step(generator:str, # generator SPEC
     naive()
     row['naive_steps_per_s'] = round(steps / _timed(naive, steps, dev), 3)
     if method in LINEAR_METHODS:
-        c = compare_steps(generator, run.navigator.n_dirs, batch_size, reps, device=device, reconstructor=reconstructor, amp=amp)
+        c = compare_steps(generator, run.navigator.n_dirs, batch_size, reps, device=device, reconstructor=reconstructor, amp=amp, compile=compile)
         row.update(gld_steps_per_s=round(statistics.median(c['gld_steps_per_s']), 3), speedup=c['ratio_median'],
                    speedup_range=f"{c['ratio_min']:.2f}-{c['ratio_max']:.2f}")
     return row

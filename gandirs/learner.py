@@ -17,9 +17,9 @@ from .generators.base import Generator
 from .losses import Record, Result
 
 # %% auto #0
-__all__ = ['Callback', 'CancelFit', 'shard_seed', 'Learner', 'FitInterrupted', 'Recorder', 'NonFiniteLossError', 'NaNGuard',
-           'Timer', 'ProgressBar', 'all_finite', 'Checkpoint', 'resume', 'LRSchedule', 'StepSchedule', 'TensorBoard',
-           'Distributed', 'naive_loss']
+__all__ = ['Callback', 'CancelFit', 'LowPrecisionWeights', 'shard_seed', 'Learner', 'FitInterrupted', 'Recorder',
+           'NonFiniteLossError', 'NaNGuard', 'Timer', 'ProgressBar', 'all_finite', 'Checkpoint', 'resume', 'LRSchedule',
+           'StepSchedule', 'TensorBoard', 'Distributed', 'naive_loss']
 
 # %% ../nbs/05_learner.ipynb #84b088e0
 class Callback:
@@ -36,6 +36,23 @@ class Callback:
 
 class CancelFit(Exception):
     "Raised by a callback to stop training cleanly."
+
+# %% ../nbs/05_learner.ipynb #8a4d2b6e
+_CAST_LAYERS = (nn.Linear, nn.Conv1d, nn.Conv2d, nn.Conv3d, nn.ConvTranspose1d, nn.ConvTranspose2d, nn.ConvTranspose3d)
+
+class LowPrecisionWeights:
+    "Calls `module` with bf16 copies of its frozen plain layers' weights, made once (autocast would cast them each call)."
+    def __init__(self, module:nn.Module, dtype=torch.bfloat16):
+        self.module, self.dtype, self.copies, self.versions = module, dtype, {}, None
+        plain = [(n, m) for n, m in module.named_modules() if type(m) in _CAST_LAYERS and not (m._forward_pre_hooks or m._forward_hooks)]
+        self.params = {f"{n}.{k}" if n else k: p for n, m in plain for k, p in m.named_parameters(recurse=False)
+                       if k in ('weight', 'bias') and not p.requires_grad}
+
+    def __call__(self, *args, **kwargs):
+        versions = [p._version for p in self.params.values()]  # an in-place change of the weights makes new copies
+        if versions != self.versions: self.copies, self.versions = {n: p.detach().to(self.dtype) for n, p in self.params.items()}, versions
+        if not self.copies: return self.module(*args, **kwargs)
+        return torch.func.functional_call(self.module, self.copies, args, kwargs)
 
 # %% ../nbs/05_learner.ipynb #c8cca324
 def shard_seed(seed:int, # the run's seed
@@ -60,12 +77,15 @@ class Learner:
                  shards:int=1, # slices of the global batch, each with its own random streams
                  local_shards:list|None=None, # the shards this process computes (default: all; one per rank under DDP)
                  amp:bool=False, # bf16 autocast (CUDA, and CPUs with bf16 units); the judge goes channels-last
-                 compile:bool=False, # `torch.compile` the generator and the objective (same weights, same state dict)
+                 compile:bool|str=False, # `torch.compile`: True the generator and the objective, 'objective' the objective only
                  fused:bool|None=None, # Adam's fused kernel (default: on CPU and CUDA, where PyTorch has one)
                 ):
         self.generator, self.navigator, self.objective = generator, navigator, objective
         if amp: objective.to(memory_format=torch.channels_last)
-        if compile: generator.compile(); objective.compile()
+        if compile not in (False, True, 'objective'): raise ValueError(f"compile must be False, True or 'objective', got {compile!r}")
+        if compile is True: generator.compile()
+        if compile: objective.compile()  # same weights, same state dict
+        self.low_weights = LowPrecisionWeights(generator) if amp and compile is not True else None
         self.batch_size, self.seed, self.space, self.amp = batch_size, seed, navigator.space, amp
         if batch_size % shards: raise ValueError(f"batch_size={batch_size} must be a multiple of shards={shards}")
         self.shards, self.local_shards = shards, list(range(shards)) if local_shards is None else list(local_shards)
@@ -113,8 +133,10 @@ def batch(self:Learner, i:int=0, # which of this process's shards
 @patch
 def loss(self:Learner, latent:Tensor, k:Tensor, eps:Tensor) -> Result:
     "The objective on one batch: original images without autograd, shifted ones with it, in one record."
-    G, nav = self.generator, self.navigator
-    render = (lambda l: G(l, self.space, check=False)) if getattr(self.objective, 'needs_images', True) else (lambda l: None)
+    G, nav, low = self.generator, self.navigator, self.low_weights
+    def render(l):
+        if not getattr(self.objective, 'needs_images', True): return None
+        return G(l, self.space, check=False) if low is None else low(l, self.space, check=False)
     with torch.autocast(G.device.type, torch.bfloat16, enabled=self.amp):
         if self.centred:  # ContraFeat's prototype query: from latent - eps/2 to latent + eps/2, both ends trained
             latent, extras = nav.move(latent, k, -eps / 2)

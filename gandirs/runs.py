@@ -71,7 +71,7 @@ class Run:
                  checkpoint_every:int=500, # steps between checkpoints
                  trust_pickle:bool=False, # allow a generator checkpoint that needs code to load
                  amp:bool=False, # bf16 autocast (CUDA)
-                 compile:bool=False, # torch.compile generator and objective
+                 compile:bool|str=False, # torch.compile: True the generator and the objective, 'objective' the objective only
                  trust_code:bool=True, # allow a 'python:' generator SPEC (False when the config comes from a folder)
                 ):
         self.config, self.out = config, Path(out) if out is not None else None
@@ -297,7 +297,7 @@ def discover(generator:str='dsprites', # generator SPEC, see `load_generator`
              trust_pickle:bool=False, # allow a generator checkpoint that needs code to load
              shards:int|None=None, # slices of the batch with their own random streams (default: 1, or the torchrun world size)
              amp:bool=False, # bf16 autocast on CUDA
-             compile:bool=False, # torch.compile the generator and the objective
+             compile:bool|str=False, # torch.compile: True the generator and the objective, 'objective' the objective only
              train:bool=True, # False: build (and resume) the run without training it
              evaluate:bool=True, # False: train and save without computing the metrics
              **options, # method options, e.g. navigator='unit', reconstructor='resnet18', shift_scale=6. (default: the generator's)
