@@ -19,7 +19,7 @@ from .judges import LeNetReconstructor
 
 # %% auto #0
 __all__ = ['LINEAR_METHODS', 'peak_tflops', 'pade_expm', 'GLDStep', 'compare_steps', 'bench_step', 'rca_curve', 'first_reach',
-           'speed_table', 'time_to_quality']
+           'speed_table', 'time_to_quality', 'curve_rows', 'paper_claims']
 
 # %% ../nbs/10b_bench.ipynb #c7fbe788
 def _timed(fn, steps:int, dev) -> float:
@@ -158,9 +158,10 @@ def compare_steps(generator:str, # generator SPEC
     from gandirs.runs import discover
     from gandirs.generators import load_generator
     name = reconstructor or ('lenet' if load_generator(generator).img_resolution <= 32 else 'resnet18')
+    if compile: torch._dynamo.reset()  # compile afresh, as a run does in a process of its own (not past the cache limit)
     run = discover(generator, 'voynov', navigator='ortho', first_k=True, reconstructor=name, judge_width={'lenet': 2, 'resnet18': 64}[name],
-                   n_dirs=n_dirs, steps=1, batch_size=batch_size, progress=False, amp=amp, compile=compile, evaluate=False, seed=seed, device=device)
-    learn, dev = run.learner, run.generator.device
+                   n_dirs=n_dirs, steps=1, batch_size=batch_size, progress=False, amp=amp, compile=compile, train=False, seed=seed, device=device)
+    learn, dev = run.learner, run.generator.device  # built, not trained: navigator and judge in train mode, as in `fit`
     if amp and not channels_last: run.objective.to(memory_format=torch.contiguous_format)
     if fused is not None:
         groups = [{k: v for k, v in g.items() if k not in ('fused', 'foreach')} for g in learn.opt.param_groups]
@@ -177,7 +178,7 @@ def compare_steps(generator:str, # generator SPEC
     return dict(generator=generator.split('/')[-1], judge=type(theirs.judge).__name__, device=str(dev), threads=torch.get_num_threads(),
                 batch_size=batch_size, n_dirs=run.navigator.n_dirs, amp=amp, channels_last=amp and channels_last, fused=learn.opt.param_groups[0]['fused'], compile=compile, expm=expm,
                 steps=[n[learn.one_batch], n[theirs]], gandirs_steps_per_s=[round(v, 3) for v in ours], gld_steps_per_s=[round(v, 3) for v in gld],
-                ratio_min=round(min(ratio), 3), ratio_median=round(statistics.median(ratio), 3), ratio_max=round(max(ratio), 3), first_step_s=round(first, 2))
+                ratio_min=round(min(ratio), 3), ratio_median=round(statistics.median(ratio), 3), ratio_max=round(max(ratio), 3), first_step_s=round(first, 2), train_mode=learn.objective.training and theirs.judge.training)
 
 # %% ../nbs/10b_bench.ipynb #8082bb13
 LINEAR_METHODS = ('voynov', 'random', 'coordinate')  # the methods whose authors' step `GLDStep` re-creates
@@ -195,8 +196,9 @@ def bench_step(generator:str, # generator SPEC
     from gandirs.learner import naive_loss
     opts = dict(reconstructor=reconstructor) if reconstructor else {}
     run = discover(generator, method, n_dirs=n_dirs, steps=warmup, batch_size=batch_size, device=device,
-                   progress=False, amp=amp, compile=compile, evaluate=False, **opts)
-    learn, dev = run.learner, run.generator.device
+                   progress=False, amp=amp, compile=compile, train=False, **opts)
+    learn, dev = run.learner, run.generator.device  # built, not trained: in train mode, as in `fit`
+    for _ in range(warmup): learn.one_batch()
     if dev.type == 'cuda': torch.cuda.reset_peak_memory_stats()
     secs = _timed(learn.one_batch, steps, dev)
     peak = (torch.cuda.max_memory_allocated() if dev.type == 'cuda' else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
@@ -273,3 +275,34 @@ def time_to_quality(ours:list[dict], theirs:list[dict], # two `rca_curve` result
     ratio = f"{b['seconds'] / a['seconds']:.1f}x" if b else f"more than {last['seconds'] / a['seconds']:.1f}x"
     return (f"| | steps to RCA {level} | training seconds |\n|---|---|---|\n| gandirs | {a['step']:,} | {a['seconds']:.0f} |\n"
             f"| authors' step | {t} |\n\nTime to RCA {level}, authors' step over gandirs': **{ratio}**")
+
+# %% ../nbs/10b_bench.ipynb #962efd17
+def curve_rows(runs:list[dict], # {method, seed, curve} per run, the curve from `rca_curve`
+               generator:str='mnist', level:float=.9) -> list[dict]:
+    "One row per run: the last RCA, the step and training seconds of its first measurement at `level`, the training seconds."
+    rows = []
+    for r in runs:
+        hit, last = first_reach(r['curve'], level), r['curve'][-1]
+        rows.append(dict(generator=generator, method=r['method'], seed=r['seed'], rca=last['rca'], steps_to_level=hit and hit['step'],
+                         seconds_to_level=hit and hit['seconds'], train_seconds=last['seconds']))
+    return rows
+
+def paper_claims(rows:list[dict], # `curve_rows` of voynov, random and coordinate runs
+                 level:float=.9, gap:float=.15, # the targets: voynov's RCA, and its margin over random directions
+                ) -> str: # markdown lines, one per claim
+    "Voynov's RCA against `level`, its margin over random directions (paired by seed) against `gap`, and the order random < coordinate < voynov."
+    from gandirs.metrics import mean_ci, versus
+    g, by_seed = rows[0]['generator'], sorted(rows, key=lambda r: r['seed'])
+    rca = {m: [r['rca'] for r in by_seed if r['method'] == m] for m in ('voynov', 'random', 'coordinate')}
+    (v, hv), (c, hc), (rr, hr) = (mean_ci(rca[m]) for m in ('voynov', 'coordinate', 'random'))
+    d, hd = mean_ci([a - b for a, b in zip(rca['voynov'], rca['random'])])
+    word = {'>': 'above', '<': 'below', '~': 'not separated from'}
+    vr, cr = (versus(rows, 'rca')[(g, m)] for m in ('voynov', 'coordinate'))
+    vc = versus(rows, 'rca', baseline='coordinate')[(g, 'voynov')]
+    n, reached = len(rca['voynov']), sum(x >= level for x in rca['voynov'])
+    def met(ok_all, ok_mean): return 'met' if ok_all else 'met in the mean only' if ok_mean else 'not met'
+    return '\n'.join([
+        f"- voynov: RCA {v:.3f} ± {hv:.3f}, at or above {level} on {reached} of {n} seeds ({met(reached == n, v >= level)}).",
+        f"- voynov − random, seed by seed: {d:.3f} ± {hd:.3f} ({met(d - hd >= gap, d >= gap)}; the target is {gap}).",
+        f"- coordinate ({c:.3f} ± {hc:.3f}) is {word[cr]} random ({rr:.3f} ± {hr:.3f}); voynov is {word[vr]} random and "
+        f"{word[vc]} coordinate: the order random < coordinate < learned {'holds' if (cr, vc) == ('>', '>') else 'does not hold'}."])

@@ -84,7 +84,7 @@ class Learner:
         if amp: objective.to(memory_format=torch.channels_last)
         if compile not in (False, True, 'objective'): raise ValueError(f"compile must be False, True or 'objective', got {compile!r}")
         if compile is True: generator.compile()
-        if compile: objective.compile()  # same weights, same state dict
+        if compile: objective.compile()  # same weights, same state dicts
         self.low_weights = LowPrecisionWeights(generator) if amp and compile is not True else None
         self.batch_size, self.seed, self.space, self.amp = batch_size, seed, navigator.space, amp
         if batch_size % shards: raise ValueError(f"batch_size={batch_size} must be a multiple of shards={shards}")
@@ -103,18 +103,23 @@ class Learner:
         self.cbs = []
         for cb in (cbs or []): self.add_cb(cb)
 
-    def add_cb(self, cb:Callback):
-        "Add a callback, reachable as `self.<cb.name>`."
-        if hasattr(self, cb.name): raise ValueError(f"the learner already has a {cb.name!r}: callbacks need distinct names")
-        cb.learn = self; setattr(self, cb.name, cb)
-        self.cbs.append(cb); self.cbs.sort(key=lambda c: c.order)
-        return self
-
-    def __call__(self, event:str):
-        for cb in self.cbs: cb(event)
 
     @property
     def device(self): return self.generator.device
+
+# %% ../nbs/05_learner.ipynb #3c7e5a1f
+@patch
+def add_cb(self:Learner, cb:Callback):
+    "Add a callback, reachable as `self.<cb.name>`."
+    if hasattr(self, cb.name): raise ValueError(f"the learner already has a {cb.name!r}: callbacks need distinct names")
+    cb.learn = self; setattr(self, cb.name, cb)
+    self.cbs.append(cb); self.cbs.sort(key=lambda c: c.order)
+    return self
+
+@patch
+def __call__(self:Learner, event:str):
+    "Call every callback's method for `event`, in their order."
+    for cb in self.cbs: cb(event)
 
 # %% ../nbs/05_learner.ipynb #5e78a0e0
 @patch
