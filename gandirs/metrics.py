@@ -6,6 +6,7 @@ Docs: https://gandirs.github.io/gandirs/metrics.html.md"""
 
 # %% ../nbs/06_metrics.ipynb #45549db8
 from __future__ import annotations
+import math
 from collections import namedtuple
 import numpy as np
 import torch
@@ -17,7 +18,7 @@ from .samplers import sample_shifts
 
 # %% auto #0
 __all__ = ['Match', 'rca', 'linear_sum_assignment', 'cos_matrix', 'match_directions', 'factor_cos', 'subspace_share',
-           'digit_change_rate', 'mean_ci', 'versus', 'summary_table', 'summary_changes']
+           'digit_change_rate', 'mean_ci', 'versus', 'significant', 'summary_table', 'summary_changes']
 
 # %% ../nbs/06_metrics.ipynb #2134e7f9
 @torch.no_grad()
@@ -196,6 +197,13 @@ def versus(results:list[dict], # one dict per run
     return out
 
 # %% ../nbs/06_metrics.ipynb #0b1f7810
+def significant(v:float, # a number
+                digits:int=3, # significant digits
+               ) -> str:
+    "`v` to `digits` significant digits, from 1,000 up as a whole number with thousands separators (14,400, not 1.44e+04)."
+    if not math.isfinite(v) or abs(v) < 1000: return f"{v:.{digits}g}"
+    return f"{round(v, digits - 1 - math.floor(math.log10(abs(v)))):,.0f}"
+
 def summary_table(results:list[dict], # one dict per run, with the `by` keys and numbers (or None) under `keys`
                   keys:list[str], # the columns to summarise
                   by:tuple=('generator', 'method'), # the columns that name a setting
@@ -212,7 +220,7 @@ def summary_table(results:list[dict], # one dict per run, with the `by` keys and
         sd = float(np.std(vals))
         if sd == 0 and float(vals[0]).is_integer(): return str(int(vals[0]))  # counts and step numbers
         spread = mean_ci(vals)[1] if interval == 'ci95' else sd
-        return f"{np.mean(vals):.3g}" + (f" ± {spread:.2g}" if len(vals) > 1 and spread > 1e-9 else '')  # not rounding noise
+        return significant(float(np.mean(vals))) + (f" ± {significant(spread, 2)}" if len(vals) > 1 and spread > 1e-9 else '')  # not rounding noise
     vs = versus(results, keys[0], baseline, by) if baseline else {}
     extra = [f"{keys[0]} vs {baseline}"] if baseline else []
     lines = ['| ' + ' | '.join([*by, *keys, *extra]) + ' |', '|' + '---|' * (len(by) + len(keys) + len(extra))]

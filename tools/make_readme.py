@@ -26,6 +26,7 @@ def render():
             if md: nb.cells[i] = c = nbformat.v4.new_markdown_cell('\n\n'.join(md))
             elif not c.get('outputs'): nb.cells[i] = None  # an import cell: nothing to show
             if nb.cells[i] is None: continue
+            if c.cell_type == 'code': c.metadata['transient'] = {'remove_source': True}  # printed text or pictures: no code
         c.source = '\n'.join(l for l in c.source.splitlines() if not l.startswith('#|'))
         if c.cell_type == 'code':
             c.outputs = [o for o in c.get('outputs', []) if o.get('output_type') != 'error']

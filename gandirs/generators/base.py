@@ -157,15 +157,17 @@ class ToyGenerator(Generator):
                  seed:int=0, # fixes the rotation R between z and the factors
                  aspect:float=.5, # minor / major axis of the ellipse
                  softness:float=1., # width of the soft edge, in pixels
+                 body_frame:bool=False, # x and y move the ellipse along its own axes, so their effect depends on its rotation
                 ):
         super().__init__()
         _require(isinstance(resolution, int) and resolution >= 4, 'resolution', 'a whole number of pixels >= 4', resolution)
+        _require(isinstance(body_frame, bool), 'body_frame', 'True or False', body_frame)
         _require(isinstance(n_nuisance, int) and n_nuisance >= 0, 'n_nuisance', 'a whole number >= 0', n_nuisance)
         _require(isinstance(aspect, (int, float)) and 0 < aspect <= 1, 'aspect', 'a number in (0, 1]', aspect)
         _require(isinstance(softness, (int, float)) and softness > 0, 'softness', 'a positive number of pixels', softness)
         self.n_factors = len(self.factor_names)
         self.z_dim, self.img_resolution = self.n_factors + n_nuisance, resolution
-        self.aspect, self.edge = aspect, softness * 2 / resolution
+        self.aspect, self.edge, self.body_frame = aspect, softness * 2 / resolution, body_frame
         self.register_buffer('R', random_rotation(self.z_dim, make_rng(seed)))
         lo, hi = zip(*[self.factor_ranges[n] for n in self.factor_names])
         self.register_buffer('lo', torch.tensor(lo)); self.register_buffer('hi', torch.tensor(hi))
@@ -200,6 +202,7 @@ def render(self:ToyGenerator, f:Tensor, # [bs, n_factors] factor values
           ) -> Tensor: # [bs, 3, res, res] in [-1, 1]
     "Draw the images of given factor values."
     x, y, s, th, h, bg = (t[:, None, None] for t in f.unbind(1))
+    if self.body_frame: x, y = torch.cos(th) * x - torch.sin(th) * y, torch.sin(th) * x + torch.cos(th) * y  # along its axes
     dx, dy = self.grid[None, None, :] - x, self.grid[None, :, None] - y  # columns are x, rows are y
     u, v = torch.cos(th) * dx + torch.sin(th) * dy, -torch.sin(th) * dx + torch.cos(th) * dy
     a, b = s, s * self.aspect

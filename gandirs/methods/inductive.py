@@ -19,38 +19,82 @@ from .parts import Seeds, with_presets
 from .closed_form import _judged
 
 # %% auto #0
-__all__ = ['jacobian_gram', 'jacobian_directions_of', 'HessianPenalty', 'jacobian_directions', 'hessian_directions']
+__all__ = ['JACOBIAN_BASES', 'jacobian_grams', 'jacobian_gram', 'joint_diagonalize', 'jacobian_directions_of', 'HessianPenalty',
+           'jacobian_directions', 'hessian_directions']
 
 # %% ../../nbs/05i_inductive.ipynb #0adc9a93
 @torch.no_grad()
-def jacobian_gram(G:Generator, # the frozen generator
-                  space:str='z', # 'z' or 'w' (a flat latent)
-                  n_samples:int=64, # latents it is averaged over
-                  h:float=0.1, # central-difference step along each latent axis
-                  batch_size:int=256, # images per generator call
-                  seed:int=0, # seed of the latents
-                 ) -> Tensor: # [dim, dim], symmetric, positive semi-definite
-    "E_z[J^T J] of the flattened images with respect to the latent, by central differences along every axis."
+def jacobian_grams(G:Generator, # the frozen generator
+                   space:str='z', # 'z' or 'w' (a flat latent)
+                   n_samples:int=64, # latents
+                   h:float=0.1, # central-difference step along each latent axis
+                   batch_size:int=256, # images per generator call
+                   seed:int=0, # seed of the latents
+                  ) -> Tensor: # [n_samples, dim, dim] float64, each symmetric positive semi-definite
+    "J(z)^T J(z) of the flattened images with respect to the latent at each of `n_samples` latents, by central differences along every axis."
     if space not in ('z', 'w'): raise ValueError(f"jacobian directions need a flat latent space, 'z' or 'w'; got {space!r}")
     lat = G.to_space(G.sample_z(n_samples, rng=make_rng(seed, G.device)), space)
     dim = lat.shape[1]
     steps = torch.eye(dim, device=lat.device) * h
-    M = torch.zeros(dim, dim, dtype=torch.float64, device=lat.device)
+    grams = []
     for z in lat:
         moved = torch.cat([z + steps, z - steps])  # [2 dim, dim]
         x = torch.cat([G(moved[i:i + batch_size], space, check=False) for i in range(0, len(moved), batch_size)])
         J = ((x[:dim] - x[dim:]).flatten(1).double() / (2 * h))  # [dim, pixels]: row i is the image change along axis i
-        M += J @ J.T
-    return (M / n_samples).float()
+        grams.append(J @ J.T)
+    return torch.stack(grams)
 
-def jacobian_directions_of(G:Generator, n_dirs:int, space:str='z', n_samples:int=64, h:float=0.1, seed:int=0) -> JacobianNavigator:
-    "A `JacobianNavigator` with the top `n_dirs` eigenvectors of `jacobian_gram`."
+def jacobian_gram(G:Generator, space:str='z', n_samples:int=64, h:float=0.1, batch_size:int=256, seed:int=0) -> Tensor:
+    "E_z[J^T J], [dim, dim]: the mean of `jacobian_grams`."
+    return jacobian_grams(G, space, n_samples, h, batch_size, seed).mean(0).float()
+
+# %% ../../nbs/05i_inductive.ipynb #daa09537
+def joint_diagonalize(grams:Tensor, # [n, K, K] symmetric matrices
+                      sweeps:int=100, # most passes over every pair of axes
+                      tol:float=1e-10, # a pass whose rotations all have |sin| below this ends the search
+                     ) -> Tensor: # [K, K] orthogonal V (columns): V^T grams V as diagonal as it goes
+    "Jacobi rotations minimising the sum over the matrices of their squared off-diagonal entries (Cardoso & Souloumiac 1996)."
+    A = grams.double().clone()
+    K = A.shape[-1]
+    V = torch.eye(K, dtype=A.dtype, device=A.device)
+    for _ in range(sweeps):
+        turned = False
+        for p in range(K - 1):
+            for q in range(p + 1, K):
+                g = torch.stack([A[:, p, p] - A[:, q, q], A[:, p, q] + A[:, q, p]])  # [2, n]
+                gg = g @ g.T
+                ton, toff = gg[0, 0] - gg[1, 1], gg[0, 1] + gg[1, 0]
+                theta = 0.5 * torch.atan2(toff, ton + torch.sqrt(ton * ton + toff * toff))  # the best angle for this pair
+                c, s = torch.cos(theta), torch.sin(theta)
+                if abs(float(s)) <= tol: continue
+                turned = True
+                R = torch.stack([torch.stack([c, -s]), torch.stack([s, c])])
+                pq = [p, q]
+                A[:, :, pq] = A[:, :, pq] @ R
+                A[:, pq, :] = R.T @ A[:, pq, :]
+                V[:, pq] = V[:, pq] @ R
+        if not turned: break
+    return V
+
+# %% ../../nbs/05i_inductive.ipynb #3cf64f98
+JACOBIAN_BASES = ('joint', 'eigen')
+
+def jacobian_directions_of(G:Generator, n_dirs:int, space:str='z', n_samples:int=64, h:float=0.1, seed:int=0,
+                           basis:str='joint', # 'joint': per-latent Gram matrices diagonalised together; 'eigen': the mean's eigenvectors
+                          ) -> JacobianNavigator:
+    "A `JacobianNavigator` with `n_dirs` orthonormal directions spanning the top eigenvectors of E[J^T J], in the chosen `basis`."
+    if basis not in JACOBIAN_BASES: raise ValueError(f"basis must be one of {JACOBIAN_BASES}, got {basis!r}")
     dim = G.latent_shape(space)[-1]
     if not 1 <= n_dirs <= dim: raise ValueError(f"jacobian directions are eigenvectors of a {dim} x {dim} matrix: n_dirs must be 1 to {dim}, got {n_dirs}")
-    evals, evecs = torch.linalg.eigh(jacobian_gram(G, space, n_samples, h, seed=seed).double())
-    top = evals.argsort(descending=True)[:n_dirs]
-    return JacobianNavigator.from_directions(_fix_signs(evecs[:, top].T.float()), G.latent_shape(space), space,
-                                             eigenvalues=evals[top].float())
+    grams = jacobian_grams(G, space, n_samples, h, seed=seed)
+    M = grams.mean(0)
+    evals, evecs = torch.linalg.eigh(M)
+    U = evecs[:, evals.argsort(descending=True)[:n_dirs]]  # [dim, n_dirs]
+    if basis == 'joint': U = U @ joint_diagonalize(U.T @ grams @ U)
+    energy = torch.einsum('dk,de,ek->k', U, M, U)  # mean squared image change along each direction
+    order = energy.argsort(descending=True)
+    return JacobianNavigator.from_directions(_fix_signs(U[:, order].T.float()), G.latent_shape(space), space,
+                                             eigenvalues=energy[order].float())
 
 # %% ../../nbs/05i_inductive.ipynb #9df9a417
 class HessianPenalty(Objective):
@@ -105,12 +149,13 @@ def jacobian_directions(G:Generator, # the generator
                         seed:int=0, # seed of the latents and of the reconstructor
                         n_samples:int=64, # latents E[J^T J] is averaged over
                         h:float=0.1, # central-difference step
+                        basis:str='joint', # 'joint' (every latent's Gram matrix diagonalised together) or 'eigen' (the mean's eigenvectors)
                         reconstructor:str|None=None, max_side:int|None=None, judge_width:int|None=None, # the judge
                         shift_scale:float|None=None, min_shift:float=.5, shift_weight:float=.25, # its shifts and loss
                        ):
-    "Ours (after OroJaR): the top eigenvectors of E[J^T J], with a reconstructor to train on them."
+    "Ours (after OroJaR): orthonormal directions in the top eigenvectors' span of E[J^T J], with a reconstructor to train on them."
     s = Seeds(seed)
-    nav = jacobian_directions_of(G, n_dirs, space, n_samples, h, seed=s.navigator)
+    nav = jacobian_directions_of(G, n_dirs, space, n_samples, h, seed=s.navigator, basis=basis)
     return nav, *_judged(G, n_dirs, s, reconstructor, max_side, judge_width, shift_scale, min_shift, shift_weight)
 
 @with_presets()

@@ -76,7 +76,7 @@ class SeFaNavigator(FixedNavigator):
     extra_buffers = ('eigenvalues',)
 
 class JacobianNavigator(FixedNavigator):
-    "The top eigenvectors of E_z[J^T J], directions with the largest, mutually orthogonal image changes (made by the `jacobian` method)."
+    "Directions with the largest, mutually orthogonal image changes, in the span of the top eigenvectors of E_z[J^T J] (made by the `jacobian` method; `eigenvalues`: the mean squared image change along each)."
     alias = 'jacobian_nav'
     extra_buffers = ('eigenvalues',)
 
