@@ -201,7 +201,8 @@ def significant(v:float, # a number
                 digits:int=3, # significant digits
                ) -> str:
     "`v` to `digits` significant digits, from 1,000 up as a whole number with thousands separators (14,400, not 1.44e+04)."
-    if not math.isfinite(v) or abs(v) < 1000: return f"{v:.{digits}g}"
+    s = f"{v:.{digits}g}"
+    if not math.isfinite(v) or abs(float(s)) < 1000: return s  # 999.6 rounds to 1,000 below
     return f"{round(v, digits - 1 - math.floor(math.log10(abs(v)))):,.0f}"
 
 def summary_table(results:list[dict], # one dict per run, with the `by` keys and numbers (or None) under `keys`
