@@ -19,7 +19,7 @@ from .judges import LeNetReconstructor
 
 # %% auto #0
 __all__ = ['LINEAR_METHODS', 'peak_tflops', 'pade_expm', 'GLDStep', 'compare_steps', 'bench_step', 'rca_curve', 'first_reach',
-           'speed_table', 'time_to_quality', 'curve_rows', 'paper_claims']
+           'speed_table', 'speed_verdict', 'time_to_quality', 'curve_rows', 'paper_claims']
 
 # %% ../nbs/10b_bench.ipynb #c7fbe788
 def _timed(fn, steps:int, dev) -> float:
@@ -147,9 +147,9 @@ def compare_steps(generator:str, # generator SPEC
                   batch_size:int=32, reps:int=5, # rounds of alternating timings
                   seconds:float=2., # about how long each side of a round takes
                   device=None, reconstructor:str|None=None, # 'lenet' or 'resnet18' (default: the paper's choice)
-                  amp:bool=False, # gandirs' step in bf16 autocast
+                  amp:bool|str=False, # gandirs' step in bf16 autocast: True the generator and the judge, 'objective' the judge only
                   fused:bool|None=None, # gandirs' Adam fused (default: on CPU and CUDA)
-                  channels_last:bool=True, # with `amp`: the judge in channels-last layout (False: bf16 alone)
+                  channels_last:bool|None=None, # with `amp`: the judge channels-last (True) or not (False); default: its `amp_layout`
                   seed:int=0,
                   compile:bool|str=False, # gandirs' step compiled: True the generator and the judge, 'objective' the judge only
                   expm:str='pade', # the authors' step's exponential: 'pade' (theirs) or 'torch' (see `GLDStep`)
@@ -162,7 +162,8 @@ def compare_steps(generator:str, # generator SPEC
     run = discover(generator, 'voynov', navigator='ortho', first_k=True, reconstructor=name, judge_width={'lenet': 2, 'resnet18': 64}[name],
                    n_dirs=n_dirs, steps=1, batch_size=batch_size, progress=False, amp=amp, compile=compile, train=False, seed=seed, device=device)
     learn, dev = run.learner, run.generator.device  # built, not trained: navigator and judge in train mode, as in `fit`
-    if amp and not channels_last: run.objective.to(memory_format=torch.contiguous_format)
+    if amp and channels_last is not None: run.objective.to(memory_format=torch.channels_last if channels_last else torch.contiguous_format)
+    conv = next((p for p in run.objective.parameters() if p.dim() == 4), None)  # the layout the judge trains in
     if fused is not None:
         groups = [{k: v for k, v in g.items() if k not in ('fused', 'foreach')} for g in learn.opt.param_groups]
         learn.opt = torch.optim.Adam(groups, fused=fused)
@@ -176,7 +177,7 @@ def compare_steps(generator:str, # generator SPEC
         ours.append(n[learn.one_batch] / _timed(learn.one_batch, n[learn.one_batch], dev))
     ratio = [a / b for a, b in zip(ours, gld)]
     return dict(generator=generator.split('/')[-1], judge=type(theirs.judge).__name__, device=str(dev), threads=torch.get_num_threads(),
-                batch_size=batch_size, n_dirs=run.navigator.n_dirs, amp=amp, channels_last=amp and channels_last, fused=learn.opt.param_groups[0]['fused'], compile=compile, expm=expm,
+                batch_size=batch_size, n_dirs=run.navigator.n_dirs, amp=amp, channels_last=bool(amp and conv is not None and conv.is_contiguous(memory_format=torch.channels_last) and not conv.is_contiguous()), fused=learn.opt.param_groups[0]['fused'], compile=compile, expm=expm,
                 steps=[n[learn.one_batch], n[theirs]], gandirs_steps_per_s=[round(v, 3) for v in ours], gld_steps_per_s=[round(v, 3) for v in gld],
                 ratio_min=round(min(ratio), 3), ratio_median=round(statistics.median(ratio), 3), ratio_max=round(max(ratio), 3), first_step_s=round(first, 2), train_mode=learn.objective.training and theirs.judge.training)
 
@@ -187,7 +188,7 @@ def bench_step(generator:str, # generator SPEC
                method:str='voynov', batch_size:int=32, steps:int=20, warmup:int=3, device=None,
                reconstructor:str|None=None, n_dirs:int|None=None,
                baseline:bool=False, # also time the authors' step (linear methods) and the naive step, in this process
-               amp:bool=False, # bf16 autocast
+               amp:bool|str=False, # bf16 autocast: True the generator and the objective, 'objective' the objective only
                compile:bool|str=False, # torch.compile: True the generator and the objective, 'objective' the objective only
                reps:int=5, # alternating rounds against the authors' step
               ) -> dict:
@@ -203,7 +204,7 @@ def bench_step(generator:str, # generator SPEC
     secs = _timed(learn.one_batch, steps, dev)
     peak = (torch.cuda.max_memory_allocated() if dev.type == 'cuda' else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
     judge = getattr(run.objective, 'reconstructor', None)
-    row = dict(generator=generator.split('/')[-1], method=method, device=str(dev), batch_size=batch_size, steps=steps,
+    row = dict(generator=generator.split('/')[-1], method=method, device=str(dev), batch_size=batch_size, n_dirs=run.navigator.n_dirs, steps=steps,
                judge=type(judge).__name__ if judge is not None else None, steps_per_s=round(steps / secs, 3),
                images_per_s=round(2 * batch_size * steps / secs, 1), peak_mem_mb=round(peak / 2**20, 1),
                threads=torch.get_num_threads(), amp=amp, compile=compile)
@@ -264,6 +265,18 @@ def speed_table(steps:dict, # {setup: {variant: compare_steps(...) result}}
             rows.append(f"| {(names or {}).get(setup, setup)} | {name} | {statistics.median(r['gandirs_steps_per_s']):.2f} | "
                         f"{statistics.median(r['gld_steps_per_s']):.2f} | {r['ratio_min']:.2f} / **{r['ratio_median']:.2f}** / {r['ratio_max']:.2f} |")
     return '\n'.join(rows)
+
+def speed_verdict(steps:dict, # {setup: {variant: compare_steps(...) result}}
+                  names:dict|None=None, # setup -> its name
+                  target:float=2., # the ratio to reach
+                 ) -> str: # markdown lines, one per setup
+    "Each setup's fastest variant against the authors' own step (their exponential), and whether its median ratio reaches `target`."
+    lines = []
+    for setup, vs in steps.items():
+        name, r = max(((n, r) for n, r in vs.items() if r.get('expm', 'pade') == 'pade'), key=lambda nr: nr[1]['ratio_median'])
+        lines.append(f"- {(names or {}).get(setup, setup)}: fastest as {name}, {r['ratio_median']:.2f}x the authors' steps per second "
+                     f"(median; {'at least' if r['ratio_median'] >= target else 'below'} the {target:g}x target)")
+    return '\n'.join(lines)
 
 def time_to_quality(ours:list[dict], theirs:list[dict], # two `rca_curve` results: gandirs', the authors' step's
                     level:float=.9) -> str: # a markdown table and the ratio

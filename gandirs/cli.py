@@ -25,7 +25,10 @@ def _options(pairs:list[str]) -> dict:
 
 _COMPILE = dict(nargs='?', const='all', default=None, choices=['all', 'objective'],
                 help="torch.compile the generator and the judge ('all', what --compile alone means) or the judge alone ('objective') (default: neither)")
-def _compile(value:str|None): return {None: False, 'all': True}.get(value, value)
+def _scope(value:str|None): return {None: False, 'all': True}.get(value, value)
+_AMP = dict(nargs='?', const='all', default=None, choices=['all', 'objective'],
+            help="bf16 autocast (CUDA, and CPUs with bf16 units): the generator and the judge ('all', what --amp alone means) "
+                 "or the judge alone ('objective') (default: neither)")
 
 def cmd_sample(a):
     "Write a grid of samples."
@@ -50,8 +53,8 @@ def cmd_discover(a):
     run = discover(a.generator, a.method, preset=a.preset, n_dirs=a.n_dirs, steps=a.steps, batch_size=a.batch_size, seed=a.seed,
                    lr=a.lr, judge_lr=a.judge_lr, weight_decay=a.weight_decay, schedule=a.schedule, space=a.space,
                    device=a.device, out=out, progress=not a.quiet,
-                   checkpoint_every=a.checkpoint_every, trust_pickle=a.trust_pickle, shards=a.shards, amp=a.amp,
-                   compile=_compile(a.compile), **_options(a.opt))
+                   checkpoint_every=a.checkpoint_every, trust_pickle=a.trust_pickle, shards=a.shards, amp=_scope(a.amp),
+                   compile=_scope(a.compile), **_options(a.opt))
     _end_process_group()
     if run.learner.rank: return
     m = run.metrics
@@ -116,7 +119,7 @@ def cmd_bench(a):
     for spec in a.generator:
         cmd = [sys.executable, '-c', 'import json,sys; from gandirs.bench import bench_step; '
                f'print("BENCH", json.dumps(bench_step({spec!r}, {a.method!r}, {a.batch_size}, {a.steps}, device={a.device!r}, '
-               f'reconstructor={a.reconstructor!r}, baseline={a.baseline!r}, amp={a.amp!r}, compile={_compile(a.compile)!r}, reps={a.reps})))']
+               f'reconstructor={a.reconstructor!r}, n_dirs={a.n_dirs!r}, baseline={a.baseline!r}, amp={_scope(a.amp)!r}, compile={_scope(a.compile)!r}, reps={a.reps})))']
         import subprocess
         res = subprocess.run(cmd, capture_output=True, text=True)
         if res.returncode:
@@ -182,7 +185,7 @@ def _discover_parser(sub, common):
     q.add_argument('--opt', action='append', default=[], metavar='KEY=VALUE', help='a method option, e.g. navigator=unit; repeat for more (default: none)')
     q.add_argument('--quiet', action='store_true', help='no progress bar')
     q.add_argument('--shards', type=int, default=None, help='slices of the batch with their own random streams (default: 1, or the torchrun world size)')
-    q.add_argument('--amp', action='store_true', help='bf16 autocast (CUDA, and CPUs with bf16 units)')
+    q.add_argument('--amp', **_AMP)
     q.add_argument('--compile', **_COMPILE)
 
 # %% ../nbs/10_cli.ipynb #246c0251
@@ -231,10 +234,11 @@ def _other_parsers(sub, common):
     q.add_argument('--steps', type=_at_least(1), default=20, help='timed steps')
     q.add_argument('--device', default=None, help='cpu, cuda, cuda:N, mps (default: the best available)')
     q.add_argument('--reconstructor', default=None, help="the method's reconstructor (default: the method's)")
+    q.add_argument('--n-dirs', type=_at_least(1), default=None, help="directions (default: the preset's, else the latent size, at most 32)")
     q.add_argument('--json', default=None, help='also write the rows to this file (default: none)')
     q.add_argument('--baseline', action='store_true', help="also time the authors' step (linear methods) and the naive step in the same process")
     q.add_argument('--reps', type=_at_least(1), default=5, help="alternating rounds against the authors' step (with --baseline)")
-    q.add_argument('--amp', action='store_true', help='bf16 autocast (CUDA, and CPUs with bf16 units)')
+    q.add_argument('--amp', **_AMP)
     q.add_argument('--compile', **_COMPILE)
 
 # %% ../nbs/10_cli.ipynb #99a34dda

@@ -13,7 +13,8 @@ import torch.nn.functional as F
 from .core import *
 
 # %% auto #0
-__all__ = ['Reconstructor', 'n_params', 'FullConv2d', 'LeNetReconstructor', 'edge_pad', 'BasicBlock', 'ResNet18Reconstructor']
+__all__ = ['Reconstructor', 'n_params', 'MaxPool2x2', 'FullConv2d', 'LeNetReconstructor', 'edge_pad', 'BasicBlock',
+           'ResNet18Reconstructor']
 
 # %% ../nbs/03_judges.ipynb #3eb126fa
 class Reconstructor(Configurable, nn.Module):
@@ -59,13 +60,46 @@ class Reconstructor(Configurable, nn.Module):
                 x1:Tensor, # [bs, channels, h, w]
                ) -> tuple[Tensor, Tensor]: # logits [bs, n_dirs], shift [bs]
         f = self.body(self.pair(x0, x1))
-        return self.dir_head(f), self.shift_head(f)[:, 0]
+        with torch.autocast(f.device.type, enabled=False):  # under bf16 autocast the heads' small products stay fp32: bf16 does not pay for them
+            f = f.float()
+            return self.dir_head(f), self.shift_head(f)[:, 0]
 
     def extra_repr(self): return f"n_dirs={self.n_dirs}, channels={self.channels}, max_side={self.max_side}"
 
 def n_params(module:nn.Module) -> int:
     "Number of parameters of `module`."
     return sum(p.numel() for p in module.parameters())
+
+# %% ../nbs/03_judges.ipynb #72ade2ee
+def _corners(x:Tensor) -> tuple: return x[..., 0::2, 0::2], x[..., 0::2, 1::2], x[..., 1::2, 0::2], x[..., 1::2, 1::2]
+
+class _MaxPool2(torch.autograd.Function):
+    "2x2 max pooling (stride 2) by elementwise maxima; each window's gradient goes to its first maximum in row-major order."
+    @staticmethod
+    def forward(ctx, x):
+        a, b, c, d = _corners(x)
+        top, bottom = torch.maximum(a, b), torch.maximum(c, d)
+        ctx.save_for_backward(x, top, bottom)
+        return torch.maximum(top, bottom)
+
+    @staticmethod
+    @torch.autograd.function.once_differentiable
+    def backward(ctx, g):
+        x, top, bottom = ctx.saved_tensors
+        a, b, c, d = _corners(x)
+        g_bottom = g * (bottom > top); g_top = g - g_bottom  # a tie goes to the top row, then to the left column
+        g_b, g_d = g_top * (b > a), g_bottom * (d > c)
+        out = torch.empty_like(x, memory_format=torch.contiguous_format)
+        for corner, v in zip(_corners(out), (g_top - g_b, g_b, g_bottom - g_d, g_d)): corner.copy_(v)
+        return out
+
+class MaxPool2x2(nn.MaxPool2d):
+    "`nn.MaxPool2d(2)`: the same values and gradients (for inputs without NaN), computed by elementwise maxima on the CPU in eager mode."
+    def __init__(self): super().__init__(2)
+    def forward(self, x:Tensor) -> Tensor:
+        if x.device.type != 'cpu' or torch.compiler.is_compiling(): return super().forward(x)
+        h, w = x.shape[-2:]
+        return _MaxPool2.apply(x[..., :h // 2 * 2, :w // 2 * 2])
 
 # %% ../nbs/03_judges.ipynb #5b0e6a1c
 class FullConv2d(nn.Conv2d):
@@ -80,6 +114,7 @@ class FullConv2d(nn.Conv2d):
 class LeNetReconstructor(Reconstructor):
     "The paper's LeNet shift predictor: unpadded convolutions on pairs padded up to 32x32 (or padded convolutions)."
     min_side = 4
+    amp_layout = torch.contiguous_format  # under bf16 its few-channel maps run faster in the standard layout than channels-last
     def __init__(self, n_dirs:int, # number of directions
                  channels:int=3, # channels of one image
                  width:int=2, # channel multiplier (the paper's value is 2)
@@ -95,7 +130,7 @@ class LeNetReconstructor(Reconstructor):
         c1, c2, c3, hid = 3 * width, 8 * width, 60 * width, 42 * width
         def conv(i, o, cls=nn.Conv2d): return [cls(i, o, 5, padding=2 if padding == 'same' else 0), nn.BatchNorm2d(o)]
         def pooled(i, o):  # max pooling commutes with ReLU: pooling first gives the same values and gradients
-            return [*conv(i, o), nn.ReLU(), nn.MaxPool2d(2)] if as_written else [*conv(i, o), nn.MaxPool2d(2), nn.ReLU()]
+            return [*conv(i, o), nn.ReLU(), nn.MaxPool2d(2)] if as_written else [*conv(i, o), MaxPool2x2(), nn.ReLU()]
         last = conv(c2, c3, nn.Conv2d if as_written else FullConv2d)
         self.body = nn.Sequential(*pooled(2 * channels, c1), *pooled(c1, c2), *last, nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten())
         def head(o): return nn.Sequential(nn.Linear(c3, hid), nn.BatchNorm1d(hid), nn.ReLU(), nn.Linear(hid, o))

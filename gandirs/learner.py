@@ -17,7 +17,7 @@ from .generators.base import Generator
 from .losses import Record, Result
 
 # %% auto #0
-__all__ = ['Callback', 'CancelFit', 'LowPrecisionWeights', 'shard_seed', 'Learner', 'FitInterrupted', 'Recorder',
+__all__ = ['Callback', 'CancelFit', 'LowPrecisionWeights', 'amp_layout_', 'shard_seed', 'Learner', 'FitInterrupted', 'Recorder',
            'NonFiniteLossError', 'NaNGuard', 'Timer', 'ProgressBar', 'all_finite', 'Checkpoint', 'resume', 'LRSchedule',
            'StepSchedule', 'TensorBoard', 'Distributed', 'naive_loss']
 
@@ -54,6 +54,12 @@ class LowPrecisionWeights:
         if not self.copies: return self.module(*args, **kwargs)
         return torch.func.functional_call(self.module, self.copies, args, kwargs)
 
+def amp_layout_(objective:nn.Module):
+    "Put `objective`'s layers in the memory layout they run fastest in under bf16: channels-last, unless a module's `amp_layout` says otherwise."
+    objective.to(memory_format=torch.channels_last)
+    for m in objective.modules():
+        if getattr(m, 'amp_layout', torch.channels_last) != torch.channels_last: m.to(memory_format=m.amp_layout)
+
 # %% ../nbs/05_learner.ipynb #c8cca324
 def shard_seed(seed:int, # the run's seed
                shard:int, # index of a slice of the global batch
@@ -76,16 +82,17 @@ class Learner:
                  cbs:list|None=None, # callbacks
                  shards:int=1, # slices of the global batch, each with its own random streams
                  local_shards:list|None=None, # the shards this process computes (default: all; one per rank under DDP)
-                 amp:bool=False, # bf16 autocast (CUDA, and CPUs with bf16 units); the judge goes channels-last
+                 amp:bool|str=False, # bf16 autocast (CUDA, and CPUs with bf16 units): True the generator and the objective, 'objective' the objective only
                  compile:bool|str=False, # `torch.compile`: True the generator and the objective, 'objective' the objective only
                  fused:bool|None=None, # Adam's fused kernel (default: on CPU and CUDA, where PyTorch has one)
                 ):
         self.generator, self.navigator, self.objective = generator, navigator, objective
-        if amp: objective.to(memory_format=torch.channels_last)
-        if compile not in (False, True, 'objective'): raise ValueError(f"compile must be False, True or 'objective', got {compile!r}")
+        for name, v in (('amp', amp), ('compile', compile)):
+            if v not in (False, True, 'objective'): raise ValueError(f"{name} must be False, True or 'objective', got {v!r}")
+        if amp: amp_layout_(objective)
         if compile is True: generator.compile()
         if compile: objective.compile()  # same weights, same state dicts
-        self.low_weights = LowPrecisionWeights(generator) if amp and compile is not True else None
+        self.low_weights = LowPrecisionWeights(generator) if amp is True and compile is not True else None
         self.batch_size, self.seed, self.space, self.amp = batch_size, seed, navigator.space, amp
         if batch_size % shards: raise ValueError(f"batch_size={batch_size} must be a multiple of shards={shards}")
         self.shards, self.local_shards = shards, list(range(shards)) if local_shards is None else list(local_shards)
@@ -142,7 +149,7 @@ def loss(self:Learner, latent:Tensor, k:Tensor, eps:Tensor) -> Result:
     def render(l):
         if not getattr(self.objective, 'needs_images', True): return None
         return G(l, self.space, check=False) if low is None else low(l, self.space, check=False)
-    with torch.autocast(G.device.type, torch.bfloat16, enabled=self.amp):
+    with torch.autocast(G.device.type, torch.bfloat16, enabled=self.amp is True):
         if self.centred:  # ContraFeat's prototype query: from latent - eps/2 to latent + eps/2, both ends trained
             latent, extras = nav.move(latent, k, -eps / 2)
             x0 = render(latent)
@@ -151,7 +158,9 @@ def loss(self:Learner, latent:Tensor, k:Tensor, eps:Tensor) -> Result:
             with torch.no_grad(): x0 = render(latent)
             shifted, extras = nav.move(latent, k, eps)
         assert_shape(shifted, [None, *latent.shape[1:]], f"the latents {type(nav).__name__}.move returned")
-        return self.objective(Record(k=k, eps=eps, x0=x0, x1=render(shifted), latent=latent, shifted=shifted, extras=extras))
+        x1 = render(shifted)
+    with torch.autocast(G.device.type, torch.bfloat16, enabled=bool(self.amp)):
+        return self.objective(Record(k=k, eps=eps, x0=x0, x1=x1, latent=latent, shifted=shifted, extras=extras))
 
 @patch
 def one_batch(self:Learner):

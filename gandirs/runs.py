@@ -70,7 +70,7 @@ class Run:
                  progress:bool=True, # show a progress bar
                  checkpoint_every:int=500, # steps between checkpoints
                  trust_pickle:bool=False, # allow a generator checkpoint that needs code to load
-                 amp:bool=False, # bf16 autocast (CUDA)
+                 amp:bool|str=False, # bf16 autocast: True the generator and the objective, 'objective' the objective only
                  compile:bool|str=False, # torch.compile: True the generator and the objective, 'objective' the objective only
                  trust_code:bool=True, # allow a 'python:' generator SPEC (False when the config comes from a folder)
                 ):
@@ -296,7 +296,7 @@ def discover(generator:str='dsprites', # generator SPEC, see `load_generator`
              checkpoint_every:int=500, # steps between checkpoints
              trust_pickle:bool=False, # allow a generator checkpoint that needs code to load
              shards:int|None=None, # slices of the batch with their own random streams (default: 1, or the torchrun world size)
-             amp:bool=False, # bf16 autocast on CUDA
+             amp:bool|str=False, # bf16 autocast (CUDA, and CPUs with bf16 units): True the generator and the objective, 'objective' the objective only
              compile:bool|str=False, # torch.compile: True the generator and the objective, 'objective' the objective only
              train:bool=True, # False: build (and resume) the run without training it
              evaluate:bool=True, # False: train and save without computing the metrics

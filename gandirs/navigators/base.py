@@ -15,7 +15,7 @@ from fastcore.basics import patch
 from ..core import *
 
 # %% auto #0
-__all__ = ['NAVIGATORS', 'Navigator', 'register_navigator', 'navigator_class', 'make_navigator', 'LinearNavigator',
+__all__ = ['NAVIGATORS', 'Navigator', 'register_navigator', 'navigator_class', 'make_navigator', 'LinearNavigator', 'skew_expm',
            'OrthoNavigator', 'UnitNavigator', 'ProjNavigator', 'FCNavigator', 'RandomNavigator', 'CoordinateNavigator',
            'direction_vectors', 'save_directions', 'read_directions_metadata', 'load_directions',
            'load_direction_vectors', 'update_directions_metadata']
@@ -196,6 +196,32 @@ class LinearNavigator(Navigator):
     def extra_repr(self):
         return super().extra_repr() + (f", layers={self.layers}" if self.layers is not None else '')
 
+# %% ../../nbs/02_navigators.ipynb #ff4748d7
+_COMPLEX = {torch.float64: torch.complex128}
+
+class _SkewExpm(torch.autograd.Function):
+    "exp(A) of a real skew-symmetric A through the eigenvectors of the Hermitian iA; backward by the same eigenvectors."
+    @staticmethod
+    def forward(ctx, a):
+        w, u = torch.linalg.eigh(1j * a.to(_COMPLEX.get(a.dtype, torch.complex64)))  # iA = U diag(w) U^H
+        ctx.save_for_backward(w, u)
+        return ((u * torch.exp(-1j * w)) @ u.mH).real.to(a.dtype)
+
+    @staticmethod
+    @torch.autograd.function.once_differentiable
+    def backward(ctx, g):
+        w, u = ctx.saved_tensors
+        # divided differences (e^l_j - e^l_l) / (l_j - l_l) of exp on the eigenvalues l = -i w, conjugated (the adjoint)
+        phi = torch.exp(.5j * (w[:, None] + w)) * torch.sinc((w[:, None] - w) / (2 * math.pi))
+        return (u @ ((u.mH @ g.to(u.dtype) @ u) * phi) @ u.mH).real.to(g.dtype)
+
+def skew_expm(a:Tensor, # [m, m] real skew-symmetric (a = -a.T)
+             ) -> Tensor: # [m, m] orthogonal: exp(a)
+    "The matrix exponential of a skew-symmetric matrix (on the CPU through the eigenvectors of `1j * a`; else `torch.linalg.matrix_exp`)."
+    if a.device.type != 'cpu': return torch.linalg.matrix_exp(a)
+    try: return _SkewExpm.apply(a)
+    except torch.linalg.LinAlgError: return torch.linalg.matrix_exp(a)  # not finite (a diverged run): NaN out, for the NaN guard to report
+
 # %% ../../nbs/02_navigators.ipynb #6daf4361
 class OrthoNavigator(LinearNavigator):
     "Orthonormal directions: the first `n_dirs` columns of `matrix_exp(S - S.T)`, with S learned."
@@ -210,7 +236,7 @@ class OrthoNavigator(LinearNavigator):
 
     def matrix(self) -> Tensor: # [m, m] orthogonal, m = dim (or n_dirs with first_k)
         "The orthogonal matrix `exp(S - S.T)`; its first `n_dirs` columns are the directions."
-        return torch.linalg.matrix_exp(self.skew_half - self.skew_half.T)
+        return skew_expm(self.skew_half - self.skew_half.T)
 
     def directions(self): return F.pad(self.matrix()[:, :self.n_dirs].T, (0, self.dim - len(self.skew_half)))
 
