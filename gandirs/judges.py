@@ -61,7 +61,7 @@ class Reconstructor(Configurable, nn.Module):
                ) -> tuple[Tensor, Tensor]: # logits [bs, n_dirs], shift [bs]
         f = self.body(self.pair(x0, x1))
         with torch.autocast(f.device.type, enabled=False):  # under bf16 autocast the heads' small products stay fp32: bf16 does not pay for them
-            f = f.float()
+            if f.dtype in (torch.bfloat16, torch.float16): f = f.float()
             return self.dir_head(f), self.shift_head(f)[:, 0]
 
     def extra_repr(self): return f"n_dirs={self.n_dirs}, channels={self.channels}, max_side={self.max_side}"
