@@ -13,8 +13,8 @@ import torch.nn.functional as F
 from .core import *
 
 # %% auto #0
-__all__ = ['Reconstructor', 'n_params', 'MaxPool2x2', 'FullConv2d', 'LeNetReconstructor', 'edge_pad', 'BasicBlock',
-           'ResNet18Reconstructor']
+__all__ = ['Reconstructor', 'n_params', 'MaxPool2x2', 'FullConv2d', 'phase_weight', 'phase_conv2d', 'LeNetBody',
+           'LeNetReconstructor', 'edge_pad', 'BasicBlock', 'ResNet18Reconstructor']
 
 # %% ../nbs/03_judges.ipynb #3eb126fa
 class Reconstructor(Configurable, nn.Module):
@@ -71,27 +71,30 @@ def n_params(module:nn.Module) -> int:
     return sum(p.numel() for p in module.parameters())
 
 # %% ../nbs/03_judges.ipynb #72ade2ee
-def _corners(x:Tensor) -> tuple: return x[..., 0::2, 0::2], x[..., 0::2, 1::2], x[..., 1::2, 0::2], x[..., 1::2, 1::2]
+def _corners(x:Tensor, phased:bool=False) -> tuple:
+    "The four corners of each 2x2 window, in row-major order: strided views of a map, or the blocks of a phase-stacked one."
+    if phased: return x.unflatten(-2, (4, -1)).unbind(-3)
+    return x[..., 0::2, 0::2], x[..., 0::2, 1::2], x[..., 1::2, 0::2], x[..., 1::2, 1::2]
 
 class _MaxPool2(torch.autograd.Function):
     "2x2 max pooling (stride 2) by elementwise maxima; each window's gradient goes to its first maximum in row-major order."
     @staticmethod
-    def forward(ctx, x):
-        a, b, c, d = _corners(x)
+    def forward(ctx, x, phased):
+        a, b, c, d = _corners(x, phased)
         top, bottom = torch.maximum(a, b), torch.maximum(c, d)
-        ctx.save_for_backward(x, top, bottom)
+        ctx.save_for_backward(x, top, bottom); ctx.phased = phased
         return torch.maximum(top, bottom)
 
     @staticmethod
     @torch.autograd.function.once_differentiable
     def backward(ctx, g):
         x, top, bottom = ctx.saved_tensors
-        a, b, c, d = _corners(x)
+        a, b, c, d = _corners(x, ctx.phased)
         g_bottom = g * (bottom > top); g_top = g - g_bottom  # a tie goes to the top row, then to the left column
         g_b, g_d = g_top * (b > a), g_bottom * (d > c)
         out = torch.empty_like(x, memory_format=torch.contiguous_format)
-        for corner, v in zip(_corners(out), (g_top - g_b, g_b, g_bottom - g_d, g_d)): corner.copy_(v)
-        return out
+        for corner, v in zip(_corners(out, ctx.phased), (g_top - g_b, g_b, g_bottom - g_d, g_d)): corner.copy_(v)
+        return out, None
 
 class MaxPool2x2(nn.MaxPool2d):
     "`nn.MaxPool2d(2)`: the same values and gradients (for inputs without NaN), computed by elementwise maxima on the CPU in eager mode."
@@ -99,7 +102,12 @@ class MaxPool2x2(nn.MaxPool2d):
     def forward(self, x:Tensor) -> Tensor:
         if x.device.type != 'cpu' or torch.compiler.is_compiling(): return super().forward(x)
         h, w = x.shape[-2:]
-        return _MaxPool2.apply(x[..., :h // 2 * 2, :w // 2 * 2])
+        return _MaxPool2.apply(x[..., :h // 2 * 2, :w // 2 * 2], False)
+
+    def phased(self, x:Tensor, # [bs, c, 4*h, w]: a map's 2x2 phases stacked along the rows (`phase_conv2d`)
+              ) -> Tensor: # [bs, c, h, w]
+        "The same pooling of a map given by its phases: the maxima of four contiguous blocks."
+        return _MaxPool2.apply(x, True)
 
 # %% ../nbs/03_judges.ipynb #5b0e6a1c
 class FullConv2d(nn.Conv2d):
@@ -109,6 +117,54 @@ class FullConv2d(nn.Conv2d):
                   and tuple(x.shape[-2:]) == self.kernel_size)
         if not covers: return super().forward(x)
         return F.linear(x.flatten(1), self.weight.flatten(1), self.bias)[:, :, None, None]
+
+# %% ../nbs/03_judges.ipynb #8e7db31d
+def _phase_rows(k:int, device) -> Tensor: # [2 (output phase p), 2 (input phase q), nb (block offset a)]
+    "Row of the kernel, padded by one at both ends, that output phase p reads from input phase q of block offset a."
+    p, q, a = torch.meshgrid(torch.arange(2), torch.arange(2), torch.arange((k + 2) // 2), indexing='ij')
+    return (2 * a + q - p + 1).to(device)  # output row 2Y+p reads input row 2(Y+a)+q: kernel row 2a+q-p, -1 and k are zeros
+
+def phase_weight(weight:Tensor, # [out, in, k, k] a stride-1 convolution's kernel
+                ) -> Tensor: # [out*4, in*4, nb, nb], nb = (k+2)//2
+    "The kernel on 2x2 blocks that computes `weight`'s convolution phase by phase (channels: out-major, then the phase)."
+    O, C, k, k2 = weight.shape
+    if k != k2: raise ValueError(f"phase_weight takes square kernels, got {k}x{k2}")
+    i = _phase_rows(k, weight.device)
+    w = F.pad(weight, (1, 1, 1, 1))[:, :, i[:, None, :, None, :, None], i[None, :, None, :, None, :]]  # [O, C, pi, pj, qi, qj, a, b]
+    return w.permute(0, 2, 3, 1, 4, 5, 6, 7).reshape(O * 4, C * 4, *w.shape[-2:])
+
+def phase_conv2d(x:Tensor, # [bs, c, h, w]
+                 weight:Tensor, bias:Tensor|None=None, # a stride-1, undilated, ungrouped convolution's square kernel and bias
+                 padding:tuple=(0, 0), # zeros added above and below, left and right
+                ) -> Tensor: # [bs, out, 4*(ho//2), wo//2]: the output's 2x2 phases (0,0), (0,1), (1,0), (1,1) stacked along the rows
+    "`F.conv2d(x, weight, bias, padding=padding)` computed on 2x2 blocks of `x`; an odd last output row or column is left out."
+    ph, pw = padding
+    if ph or pw: x = F.pad(x, (pw, pw, ph, ph))
+    N, C, H, W = x.shape
+    H, W = H // 2 * 2, W // 2 * 2
+    blocks = x[:, :, :H, :W].reshape(N, C, H // 2, 2, W // 2, 2).permute(0, 1, 3, 5, 2, 4).reshape(N, 4 * C, H // 2, W // 2)
+    y = F.conv2d(blocks, phase_weight(weight))
+    y = y.view(N, weight.shape[0], 4 * y.shape[-2], y.shape[-1])
+    return y if bias is None else y + bias.to(y.dtype)[:, None, None]
+
+# %% ../nbs/03_judges.ipynb #ac24cf53
+class LeNetBody(nn.Sequential):
+    "LeNet's layers in order; on the CPU in eager mode a leading convolution, batch norm and `MaxPool2x2` run by output phase: the same function."
+    def forward(self, x:Tensor) -> Tensor:
+        if not self.phased(x): return super().forward(x)
+        conv, bn, pool, *rest = self
+        x = pool.phased(bn(phase_conv2d(x, conv.weight, conv.bias, conv.padding)))
+        for m in rest: x = m(x)
+        return x
+
+    def phased(self, x:Tensor) -> bool:
+        "Whether the first block runs by phase for `x`: on the CPU in eager mode, where the convolution's output has even sides."
+        if len(self) < 3 or x.ndim != 4 or x.device.type != 'cpu' or torch.compiler.is_compiling(): return False
+        conv, bn, pool = self[0], self[1], self[2]
+        if not (type(conv) is nn.Conv2d and isinstance(bn, nn.BatchNorm2d) and isinstance(pool, MaxPool2x2)): return False
+        if (conv.stride, conv.dilation, conv.groups, conv.padding_mode) != ((1, 1), (1, 1), 1, 'zeros') or isinstance(conv.padding, str): return False
+        out = [n + 2 * p - k + 1 for n, p, k in zip(x.shape[-2:], conv.padding, conv.kernel_size)]
+        return all(n >= 2 and n % 2 == 0 for n in out)
 
 # %% ../nbs/03_judges.ipynb #143e263e
 class LeNetReconstructor(Reconstructor):
@@ -132,7 +188,8 @@ class LeNetReconstructor(Reconstructor):
         def pooled(i, o):  # max pooling commutes with ReLU: pooling first gives the same values and gradients
             return [*conv(i, o), nn.ReLU(), nn.MaxPool2d(2)] if as_written else [*conv(i, o), MaxPool2x2(), nn.ReLU()]
         last = conv(c2, c3, nn.Conv2d if as_written else FullConv2d)
-        self.body = nn.Sequential(*pooled(2 * channels, c1), *pooled(c1, c2), *last, nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten())
+        layers = [*pooled(2 * channels, c1), *pooled(c1, c2), *last, nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten()]
+        self.body = nn.Sequential(*layers) if as_written else LeNetBody(*layers)
         def head(o): return nn.Sequential(nn.Linear(c3, hid), nn.BatchNorm1d(hid), nn.ReLU(), nn.Linear(hid, o))
         self.dir_head, self.shift_head = head(n_dirs), head(1)
         reset_parameters_(self, self.seeded_rng(seed))
