@@ -149,7 +149,8 @@ def loss(self:Learner, latent:Tensor, k:Tensor, eps:Tensor) -> Result:
     def render(l):
         if not getattr(self.objective, 'needs_images', True): return None
         return G(l, self.space, check=False) if low is None else low(l, self.space, check=False)
-    with torch.autocast(G.device.type, torch.bfloat16, enabled=self.amp is True):
+    dev = latent.device.type  # the generator's device (asking the generator walks its parameters)
+    with torch.autocast(dev, torch.bfloat16, enabled=self.amp is True):
         if self.centred:  # ContraFeat's prototype query: from latent - eps/2 to latent + eps/2, both ends trained
             latent, extras = nav.move(latent, k, -eps / 2)
             x0 = render(latent)
@@ -159,7 +160,7 @@ def loss(self:Learner, latent:Tensor, k:Tensor, eps:Tensor) -> Result:
             shifted, extras = nav.move(latent, k, eps)
         assert_shape(shifted, [None, *latent.shape[1:]], f"the latents {type(nav).__name__}.move returned")
         x1 = render(shifted)
-    with torch.autocast(G.device.type, torch.bfloat16, enabled=bool(self.amp)):
+    with torch.autocast(dev, torch.bfloat16, enabled=bool(self.amp)):
         return self.objective(Record(k=k, eps=eps, x0=x0, x1=x1, latent=latent, shifted=shifted, extras=extras))
 
 @patch
