@@ -45,14 +45,18 @@ class LowPrecisionWeights:
     def __init__(self, module:nn.Module, dtype=torch.bfloat16):
         self.module, self.dtype, self.copies, self.versions = module, dtype, {}, None
         plain = [(n, m) for n, m in module.named_modules() if type(m) in _CAST_LAYERS and not (m._forward_pre_hooks or m._forward_hooks)]
-        self.params = {f"{n}.{k}" if n else k: p for n, m in plain for k, p in m.named_parameters(recurse=False)
-                       if k in ('weight', 'bias') and not p.requires_grad}
+        self.slots = [(m, k, f"{n}.{k}" if n else k) for n, m in plain for k, p in m.named_parameters(recurse=False)
+                      if k in ('weight', 'bias') and not p.requires_grad]  # (layer, attribute, name)
+        self.params = {name: m._parameters[k] for m, k, name in self.slots}
 
     def __call__(self, *args, **kwargs):
         versions = [p._version for p in self.params.values()]  # an in-place change of the weights makes new copies
         if versions != self.versions: self.copies, self.versions = {n: p.detach().to(self.dtype) for n, p in self.params.items()}, versions
         if not self.copies: return self.module(*args, **kwargs)
-        return torch.func.functional_call(self.module, self.copies, args, kwargs)
+        for m, k, name in self.slots: m._parameters[k] = self.copies[name]  # the copies stand in for the weights during the call
+        try: return self.module(*args, **kwargs)
+        finally:
+            for m, k, name in self.slots: m._parameters[k] = self.params[name]
 
 def amp_layout_(objective:nn.Module):
     "Put `objective`'s layers in the memory layout they run fastest in under bf16: channels-last, unless a module's `amp_layout` says otherwise."
