@@ -135,10 +135,10 @@ def phase_weight(weight:Tensor, # [out, in, k, k] a stride-1 convolution's kerne
 
 def phase_conv2d(x:Tensor, # [bs, c, h, w]
                  weight:Tensor, bias:Tensor|None=None, # a stride-1, undilated, ungrouped convolution's square kernel and bias
-                 padding:tuple=(0, 0), # zeros added above and below, left and right
+                 padding:int|tuple=0, # zeros added above and below, left and right
                 ) -> Tensor: # [bs, out, 4*(ho//2), wo//2]: the output's 2x2 phases (0,0), (0,1), (1,0), (1,1) stacked along the rows
     "`F.conv2d(x, weight, bias, padding=padding)` computed on 2x2 blocks of `x`; an odd last output row or column is left out."
-    ph, pw = padding
+    ph, pw = (padding, padding) if isinstance(padding, int) else padding
     if ph or pw: x = F.pad(x, (pw, pw, ph, ph))
     N, C, H, W = x.shape
     H, W = H // 2 * 2, W // 2 * 2
@@ -163,6 +163,7 @@ class LeNetBody(nn.Sequential):
         conv, bn, pool = self[0], self[1], self[2]
         if not (type(conv) is nn.Conv2d and isinstance(bn, nn.BatchNorm2d) and isinstance(pool, MaxPool2x2)): return False
         if (conv.stride, conv.dilation, conv.groups, conv.padding_mode) != ((1, 1), (1, 1), 1, 'zeros') or isinstance(conv.padding, str): return False
+        if conv.kernel_size[0] != conv.kernel_size[1]: return False
         out = [n + 2 * p - k + 1 for n, p, k in zip(x.shape[-2:], conv.padding, conv.kernel_size)]
         return all(n >= 2 and n % 2 == 0 for n in out)
 
