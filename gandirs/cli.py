@@ -23,12 +23,12 @@ def _options(pairs:list[str]) -> dict:
     from gandirs.generators import parse_options
     return parse_options(','.join(pairs)) if pairs else {}
 
-_COMPILE = dict(nargs='?', const='all', default=None, choices=['all', 'objective'],
-                help="torch.compile the generator and the judge ('all', what --compile alone means) or the judge alone ('objective') (default: neither)")
+def _scoped(flag:str, what:str) -> dict:
+    "argparse settings of a flag for the generator and the judge ('all', the flag alone) or the judge alone ('objective')."
+    return dict(nargs='?', const='all', default=None, choices=['all', 'objective'],
+                help=f"{what} the generator and the judge ('all', what {flag} alone means) or the judge alone ('objective') (default: neither)")
+_COMPILE, _AMP = _scoped('--compile', 'torch.compile'), _scoped('--amp', 'bf16 autocast (CUDA, and CPUs with bf16 units) for')
 def _scope(value:str|None): return {None: False, 'all': True}.get(value, value)
-_AMP = dict(nargs='?', const='all', default=None, choices=['all', 'objective'],
-            help="bf16 autocast (CUDA, and CPUs with bf16 units): the generator and the judge ('all', what --amp alone means) "
-                 "or the judge alone ('objective') (default: neither)")
 
 def cmd_sample(a):
     "Write a grid of samples."

@@ -7,6 +7,7 @@ Docs: https://gandirs.github.io/gandirs/judges.html.md"""
 # %% ../nbs/03_judges.ipynb #29be0a98
 from __future__ import annotations
 from collections import OrderedDict
+from functools import lru_cache
 import torch
 from torch import nn, Tensor
 import torch.nn.functional as F
@@ -119,8 +120,9 @@ class FullConv2d(nn.Conv2d):
         return F.linear(x.flatten(1), self.weight.flatten(1), self.bias)[:, :, None, None]
 
 # %% ../nbs/03_judges.ipynb #8e7db31d
-def _phase_rows(k:int, device) -> Tensor: # [2 (output phase p), 2 (input phase q), nb (block offset a)]
-    "Row of the kernel, padded by one at both ends, that output phase p reads from input phase q of block offset a."
+@lru_cache
+def _phase_rows(k:int, device:torch.device) -> Tensor: # [2 (output phase p), 2 (input phase q), nb (block offset a)]
+    "Row of the kernel, padded by one at both ends, that output phase p reads from input phase q of block offset a (made once)."
     p, q, a = torch.meshgrid(torch.arange(2), torch.arange(2), torch.arange((k + 2) // 2), indexing='ij')
     return (2 * a + q - p + 1).to(device)  # output row 2Y+p reads input row 2(Y+a)+q: kernel row 2a+q-p, -1 and k are zeros
 
