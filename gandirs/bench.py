@@ -166,7 +166,7 @@ def compare_steps(generator:str, # generator SPEC
     conv = next((p for p in run.objective.parameters() if p.dim() == 4), None)  # the layout the judge trains in
     if fused is not None:
         groups = [{k: v for k, v in g.items() if k not in ('fused', 'foreach')} for g in learn.opt.param_groups]
-        learn.opt = torch.optim.Adam(groups, fused=fused)
+        learn.opt = type(learn.opt)(groups, fused=fused)  # the learner's own optimizer class, with or without the fused kernel
     theirs = GLDStep(run.generator, run.navigator.n_dirs, name, batch_size=batch_size, seed=seed, expm=expm)
     first = _timed(learn.one_batch, 1, dev)  # with compile, this includes the compilation
     learn.one_batch(); theirs(); theirs()

@@ -91,10 +91,13 @@ class _MaxPool2(torch.autograd.Function):
     def backward(ctx, g):
         x, top, bottom = ctx.saved_tensors
         a, b, c, d = _corners(x, ctx.phased)
-        g_bottom = g * (bottom > top); g_top = g - g_bottom  # a tie goes to the top row, then to the left column
-        g_b, g_d = g_top * (b > a), g_bottom * (d > c)
+        def above(u, v):  # (u > v) as 0/1 in g's dtype: a comparison into a float tensor is several times faster than into bool and a cast
+            return torch.gt(u, v, out=torch.empty(g.shape, dtype=g.dtype, device=g.device))
+        g_bottom = g * above(bottom, top); g_top = g - g_bottom  # a tie goes to the top row, then to the left column
         out = torch.empty_like(x, memory_format=torch.contiguous_format)
-        for corner, v in zip(_corners(out, ctx.phased), (g_top - g_b, g_b, g_bottom - g_d, g_d)): corner.copy_(v)
+        o_a, o_b, o_c, o_d = _corners(out, ctx.phased)
+        torch.mul(g_top, above(b, a), out=o_b); torch.sub(g_top, o_b, out=o_a)
+        torch.mul(g_bottom, above(d, c), out=o_d); torch.sub(g_bottom, o_d, out=o_c)
         return out, None
 
 class MaxPool2x2(nn.MaxPool2d):

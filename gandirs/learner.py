@@ -17,9 +17,9 @@ from .generators.base import Generator
 from .losses import Record, Result
 
 # %% auto #0
-__all__ = ['Callback', 'CancelFit', 'LowPrecisionWeights', 'amp_layout_', 'shard_seed', 'Learner', 'FitInterrupted', 'Recorder',
-           'NonFiniteLossError', 'NaNGuard', 'Timer', 'ProgressBar', 'all_finite', 'Checkpoint', 'resume', 'LRSchedule',
-           'StepSchedule', 'TensorBoard', 'Distributed', 'naive_loss']
+__all__ = ['Callback', 'CancelFit', 'LowPrecisionWeights', 'amp_layout_', 'LeanAdam', 'shard_seed', 'Learner', 'FitInterrupted',
+           'Recorder', 'NonFiniteLossError', 'NaNGuard', 'Timer', 'ProgressBar', 'all_finite', 'Checkpoint', 'resume',
+           'LRSchedule', 'StepSchedule', 'TensorBoard', 'Distributed', 'naive_loss']
 
 # %% ../nbs/05_learner.ipynb #84b088e0
 class Callback:
@@ -63,6 +63,36 @@ def amp_layout_(objective:nn.Module):
     objective.to(memory_format=torch.channels_last)
     for m in objective.modules():
         if getattr(m, 'amp_layout', torch.channels_last) != torch.channels_last: m.to(memory_format=m.amp_layout)
+
+# %% ../nbs/05_learner.ipynb #40721c9a
+class LeanAdam(torch.optim.Adam):
+    "`torch.optim.Adam` whose fused step calls the fused kernel directly once every parameter has its state: the same update, less Python."
+    def _lean_groups(self) -> list|None:
+        "Each group's (group, params with gradients, their states) where the short path applies, else None."
+        d = self.defaults
+        if not d.get('fused') or d['amsgrad'] or d['maximize'] or d['capturable'] or d['differentiable'] or d.get('decoupled_weight_decay'): return None
+        work, kinds = [], set()
+        for g in self.param_groups:
+            ps = [p for p in g['params'] if p.grad is not None]
+            if not ps: continue
+            states = [self.state.get(p) for p in ps]
+            if not all(states) or isinstance(g['lr'], Tensor) or g['amsgrad'] or g['maximize']: return None
+            kinds.update((p.device, p.dtype, p.grad.device, p.grad.dtype, p.grad.is_sparse) for p in ps)
+            work.append((g, ps, states))
+        return work if len(kinds) <= 1 else None
+
+    def step(self, closure=None):  # torch wraps this in the optimizer's hooks, as it wraps Adam's
+        work = None if closure is not None else self._lean_groups()
+        if work is None:
+            adam = torch.optim.Adam.step
+            return (adam.__wrapped__ if getattr(adam, 'hooked', False) else adam)(self, closure)  # Adam's step, not its hooks a second time
+        with torch.no_grad():
+            for g, ps, states in work:
+                steps = [s['step'] for s in states]
+                torch._foreach_add_(steps, 1)
+                torch._fused_adam_(ps, [p.grad for p in ps], [s['exp_avg'] for s in states], [s['exp_avg_sq'] for s in states], [], steps,
+                                   amsgrad=False, lr=g['lr'], beta1=g['betas'][0], beta2=g['betas'][1], weight_decay=g['weight_decay'],
+                                   eps=g['eps'], maximize=False, grad_scale=None, found_inf=None)
 
 # %% ../nbs/05_learner.ipynb #c8cca324
 def shard_seed(seed:int, # the run's seed
@@ -108,7 +138,7 @@ class Learner:
         groups = [g for g in groups if g['params']]
         if not groups: raise ValueError("nothing to train: neither the navigator nor the objective has trainable parameters")
         if fused is None: fused = generator.device.type in ('cpu', 'cuda')
-        self.opt = torch.optim.Adam(groups, betas=tuple(betas), weight_decay=weight_decay, fused=fused)
+        self.opt = LeanAdam(groups, betas=tuple(betas), weight_decay=weight_decay, fused=fused)
         self.step, self.n_steps, self.out, self.rank = 0, 0, None, 0
         self.in_step = self.interrupted = False  # inside a step (its state half updated); asked to stop
         self.cbs = []
