@@ -101,10 +101,11 @@ class _MaxPool2(torch.autograd.Function):
         return out, None
 
 class MaxPool2x2(nn.MaxPool2d):
-    "`nn.MaxPool2d(2)`: the same values and gradients (for inputs without NaN), computed by elementwise maxima on the CPU in eager mode."
+    "`nn.MaxPool2d(2)`: the same values and gradients (for inputs without NaN), computed by elementwise maxima for large maps on the CPU in eager mode."
+    native_below = 65_536  # maps with fewer values go to PyTorch's kernel, the faster one for them
     def __init__(self): super().__init__(2)
     def forward(self, x:Tensor) -> Tensor:
-        if x.device.type != 'cpu' or torch.compiler.is_compiling(): return super().forward(x)
+        if x.device.type != 'cpu' or torch.compiler.is_compiling() or x.numel() < self.native_below: return super().forward(x)
         h, w = x.shape[-2:]
         return _MaxPool2.apply(x[..., :h // 2 * 2, :w // 2 * 2], False)
 
