@@ -14,7 +14,7 @@ import torch.nn.functional as F
 from .core import *
 
 # %% auto #0
-__all__ = ['Reconstructor', 'n_params', 'MaxPool2x2', 'FullConv2d', 'phase_weight', 'phase_conv2d', 'LeNetBody',
+__all__ = ['Reconstructor', 'n_params', 'MaxPool2x2', 'FullConv2d', 'SpatialMean', 'phase_weight', 'phase_conv2d', 'LeNetBody',
            'LeNetReconstructor', 'edge_pad', 'BasicBlock', 'ResNet18Reconstructor']
 
 # %% ../nbs/03_judges.ipynb #3eb126fa
@@ -123,21 +123,30 @@ class FullConv2d(nn.Conv2d):
         if not covers: return super().forward(x)
         return F.linear(x.flatten(1), self.weight.flatten(1), self.bias)[:, :, None, None]
 
+class SpatialMean(nn.AdaptiveAvgPool2d):
+    "`nn.AdaptiveAvgPool2d(1)` that passes a map that is already 1x1 through as it is (the mean of one value is that value)."
+    def __init__(self): super().__init__(1)
+    def forward(self, x:Tensor) -> Tensor: return x if x.shape[-2:] == (1, 1) else super().forward(x)
+
+
 # %% ../nbs/03_judges.ipynb #8e7db31d
 @lru_cache
-def _phase_rows(k:int, device:torch.device) -> Tensor: # [2 (output phase p), 2 (input phase q), nb (block offset a)]
-    "Row of the kernel, padded by one at both ends, that output phase p reads from input phase q of block offset a (made once)."
+def _phase_matrix(k:int, device:torch.device, dtype:torch.dtype) -> Tensor: # [k*k, 16*nb*nb], nb = (k+2)//2
+    "0/1 matrix from a k x k kernel to its form on 2x2 blocks, [pi, pj, qi, qj, a, b] (made once per kernel size, device and dtype)."
     p, q, a = torch.meshgrid(torch.arange(2), torch.arange(2), torch.arange((k + 2) // 2), indexing='ij')
-    return (2 * a + q - p + 1).to(device)  # output row 2Y+p reads input row 2(Y+a)+q: kernel row 2a+q-p, -1 and k are zeros
+    r = 2 * a + q - p  # output row 2Y+p reads input row 2(Y+a)+q: kernel row 2a+q-p (rows -1 and k are outside: zeros)
+    rows = F.one_hot(r.clamp(0, k - 1), k) * ((r >= 0) & (r < k))[..., None]  # [p, q, a, kernel row]
+    return torch.einsum('pqai,PQbj->pPqQabij', rows, rows).flatten(0, 5).flatten(1).T.to(device, dtype).contiguous()
 
 def phase_weight(weight:Tensor, # [out, in, k, k] a stride-1 convolution's kernel
                 ) -> Tensor: # [out*4, in*4, nb, nb], nb = (k+2)//2
     "The kernel on 2x2 blocks that computes `weight`'s convolution phase by phase (channels: out-major, then the phase)."
     O, C, k, k2 = weight.shape
     if k != k2: raise ValueError(f"phase_weight takes square kernels, got {k}x{k2}")
-    i = _phase_rows(k, weight.device)
-    w = F.pad(weight, (1, 1, 1, 1))[:, :, i[:, None, :, None, :, None], i[None, :, None, :, None, :]]  # [O, C, pi, pj, qi, qj, a, b]
-    return w.permute(0, 2, 3, 1, 4, 5, 6, 7).reshape(O * 4, C * 4, *w.shape[-2:])
+    nb = (k + 2) // 2
+    with torch.autocast(weight.device.type, enabled=False):  # each entry is one weight times one: exact in the weight's dtype
+        w = (weight.reshape(O * C, k * k) @ _phase_matrix(k, weight.device, weight.dtype)).view(O, C, 2, 2, 2, 2, nb, nb)
+    return w.permute(0, 2, 3, 1, 4, 5, 6, 7).reshape(O * 4, C * 4, nb, nb)
 
 def phase_conv2d(x:Tensor, # [bs, c, h, w]
                  weight:Tensor, bias:Tensor|None=None, # a stride-1, undilated, ungrouped convolution's square kernel and bias
@@ -195,7 +204,7 @@ class LeNetReconstructor(Reconstructor):
         def pooled(i, o):  # max pooling commutes with ReLU: pooling first gives the same values and gradients
             return [*conv(i, o), nn.ReLU(), nn.MaxPool2d(2)] if as_written else [*conv(i, o), MaxPool2x2(), nn.ReLU()]
         last = conv(c2, c3, nn.Conv2d if as_written else FullConv2d)
-        layers = [*pooled(2 * channels, c1), *pooled(c1, c2), *last, nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten()]
+        layers = [*pooled(2 * channels, c1), *pooled(c1, c2), *last, nn.ReLU(), nn.AdaptiveAvgPool2d(1) if as_written else SpatialMean(), nn.Flatten()]
         self.body = nn.Sequential(*layers) if as_written else LeNetBody(*layers)
         def head(o): return nn.Sequential(nn.Linear(c3, hid), nn.BatchNorm1d(hid), nn.ReLU(), nn.Linear(hid, o))
         self.dir_head, self.shift_head = head(n_dirs), head(1)
