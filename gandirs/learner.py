@@ -77,9 +77,9 @@ class LeanAdam(torch.optim.Adam):
             if not ps: continue
             states = [self.state.get(p) for p in ps]
             if not all(states) or isinstance(g['lr'], Tensor) or g['amsgrad'] or g['maximize']: return None
-            kinds.update((p.device, p.dtype, p.grad.device, p.grad.dtype, p.grad.is_sparse) for p in ps)
+            kinds.update((p.device, p.dtype, p.grad.device, p.grad.dtype, p.grad.is_sparse, p.is_complex()) for p in ps)
             work.append((g, ps, states))
-        return work if len(kinds) <= 1 else None
+        return work if len(kinds) <= 1 and not any(k[-1] or k[-2] for k in kinds) else None  # sparse or complex: Adam's own step
 
     def step(self, closure=None):  # torch wraps this in the optimizer's hooks, as it wraps Adam's
         work = None if closure is not None else self._lean_groups()
