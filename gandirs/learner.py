@@ -67,19 +67,18 @@ def amp_layout_(objective:nn.Module):
 # %% ../nbs/05_learner.ipynb #40721c9a
 class LeanAdam(torch.optim.Adam):
     "`torch.optim.Adam` whose fused step calls the fused kernel directly once every parameter has its state: the same update, less Python."
+    _OTHER = ('amsgrad', 'maximize', 'capturable', 'differentiable', 'decoupled_weight_decay')  # options the short path leaves to Adam
     def _lean_groups(self) -> list|None:
         "Each group's (group, params with gradients, their states) where the short path applies, else None."
-        d = self.defaults
-        if not d.get('fused') or d['amsgrad'] or d['maximize'] or d['capturable'] or d['differentiable'] or d.get('decoupled_weight_decay'): return None
         work, kinds = [], set()
         for g in self.param_groups:
+            if not g['fused'] or any(g.get(o) for o in self._OTHER) or isinstance(g['lr'], Tensor): return None
             ps = [p for p in g['params'] if p.grad is not None]
-            if not ps: continue
             states = [self.state.get(p) for p in ps]
-            if not all(states) or isinstance(g['lr'], Tensor) or g['amsgrad'] or g['maximize']: return None
-            kinds.update((p.device, p.dtype, p.grad.device, p.grad.dtype, p.grad.is_sparse, p.is_complex()) for p in ps)
-            work.append((g, ps, states))
-        return work if len(kinds) <= 1 and not any(k[-1] or k[-2] for k in kinds) else None  # sparse or complex: Adam's own step
+            if not all(states) or any(p.grad.is_sparse or p.is_complex() for p in ps): return None
+            kinds.update((p.device, p.dtype, p.grad.device, p.grad.dtype) for p in ps)
+            if ps: work.append((g, ps, states))
+        return work if len(kinds) <= 1 else None  # one device and dtype, as the fused kernel takes them
 
     def step(self, closure=None):  # torch wraps this in the optimizer's hooks, as it wraps Adam's
         work = None if closure is not None else self._lean_groups()
