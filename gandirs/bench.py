@@ -18,8 +18,9 @@ from .methods.parts import pick_reconstructor
 from .judges import LeNetReconstructor
 
 # %% auto #0
-__all__ = ['LINEAR_METHODS', 'peak_tflops', 'pade_expm', 'GLDStep', 'compare_steps', 'compare_steps_apart', 'bench_step',
-           'rca_curve', 'first_reach', 'speed_table', 'speed_verdict', 'time_to_quality', 'curve_rows', 'paper_claims']
+__all__ = ['LINEAR_METHODS', 'peak_tflops', 'pade_expm', 'GLDStep', 'compare_steps', 'run_apart', 'compare_steps_apart',
+           'bench_step', 'rca_curve', 'first_reach', 'speed_table', 'speed_verdict', 'time_to_quality', 'curve_rows',
+           'paper_claims']
 
 # %% ../nbs/10b_bench.ipynb #c7fbe788
 def _timed(fn, steps:int, dev) -> float:
@@ -187,18 +188,28 @@ def compare_steps(generator:str, # generator SPEC
                 gandirs_faults_per_step=round(statistics.median(faults[learn.one_batch]), 1), gld_faults_per_step=round(statistics.median(faults[theirs]), 1))
 
 # %% ../nbs/10b_bench.ipynb #7a1c40e3
-def compare_steps_apart(*args, threads:int=1, # threads of the fresh process (`torch.set_num_threads`, `OMP_NUM_THREADS`)
+def run_apart(fn:str, # the name of a function of `gandirs.bench` whose result JSON can hold
+              *args, threads:int|None=None, # threads of the fresh process (`torch.set_num_threads`, `OMP_NUM_THREADS`; None: PyTorch's default)
+              env:dict|None=None, # environment variables added for that process
+              what:str|None=None, # what failed, in the error (default: `fn`)
+              **kwargs):
+    "`gandirs.bench.<fn>(*args, **kwargs)` in a fresh Python process: nothing left over from earlier work (allocator state, compiled code) in its timings."
+    code = ("import json, sys, torch, gandirs.bench as b; t, (a, kw) = json.loads(sys.argv[2]), json.loads(sys.argv[3]); "
+            "torch.set_num_threads(t) if t else None; print('RESULT', json.dumps(getattr(b, sys.argv[1])(*a, **kw)))")
+    threaded = {} if threads is None else {'OMP_NUM_THREADS': str(threads)}
+    p = subprocess.run([sys.executable, '-c', code, fn, json.dumps(threads), json.dumps([args, kwargs])], capture_output=True, text=True,
+                       env={**os.environ, **threaded, **(env or {})})
+    if p.returncode:
+        err = ChildProcessError(f"{what or fn} failed: {(p.stderr.strip().splitlines() or ['it printed nothing'])[-1]}")
+        err.stderr = p.stderr  # the whole of it, for a caller that shows tracebacks
+        raise err
+    return json.loads(next(l for l in reversed(p.stdout.splitlines()) if l.startswith('RESULT '))[len('RESULT '):])
+
+def compare_steps_apart(*args, threads:int=1, # threads of the fresh process
                         env:dict|None=None, # environment variables added for that process
                         **kwargs) -> dict: # `compare_steps(*args, **kwargs)`'s result, with `env`
-    "`compare_steps` in a fresh Python process: nothing left over from earlier runs (allocator state, compiled code) in the timings."
-    code = ("import json, sys, torch; from gandirs.bench import compare_steps; torch.set_num_threads(int(sys.argv[1])); "
-            "a, kw = json.loads(sys.argv[2]); print(json.dumps(compare_steps(*a, **kw)))")
-    env = dict(env or {})
-    p = subprocess.run([sys.executable, '-c', code, str(threads), json.dumps([args, kwargs])], capture_output=True, text=True,
-                       env={**os.environ, 'OMP_NUM_THREADS': str(threads), **env})
-    if p.returncode:
-        raise RuntimeError(f"compare_steps in a fresh process failed: {(p.stderr.strip().splitlines() or ['no message'])[-1]}")
-    return {**json.loads(p.stdout.strip().splitlines()[-1]), 'env': env}
+    "`compare_steps` in a fresh Python process (`run_apart`), on one thread unless told otherwise."
+    return {**run_apart('compare_steps', *args, threads=threads, env=env, what='compare_steps in a fresh process', **kwargs), 'env': dict(env or {})}
 
 # %% ../nbs/10b_bench.ipynb #8082bb13
 LINEAR_METHODS = ('voynov', 'random', 'coordinate')  # the methods whose authors' step `GLDStep` re-creates

@@ -115,18 +115,15 @@ def cmd_zoo(a):
 # %% ../nbs/10_cli.ipynb #9e12f980
 def cmd_bench(a):
     "Speed table: one process per configuration."
+    from gandirs.bench import run_apart
     rows = []
     for spec in a.generator:
-        cmd = [sys.executable, '-c', 'import json,sys; from gandirs.bench import bench_step; '
-               f'print("BENCH", json.dumps(bench_step({spec!r}, {a.method!r}, {a.batch_size}, {a.steps}, device={a.device!r}, '
-               f'reconstructor={a.reconstructor!r}, n_dirs={a.n_dirs!r}, baseline={a.baseline!r}, amp={_scope(a.amp)!r}, compile={_scope(a.compile)!r}, reps={a.reps})))']
-        import subprocess
-        res = subprocess.run(cmd, capture_output=True, text=True)
-        if res.returncode:
-            if getattr(a, 'debug', False): print(res.stderr, file=sys.stderr)
-            last = (res.stderr.strip().splitlines() or ['(it printed nothing)'])[-1]
-            raise ChildProcessError(f"bench of {spec} failed: {last}")
-        rows.append(json.loads(next(l for l in res.stdout.splitlines() if l.startswith('BENCH'))[6:]))
+        try: rows.append(run_apart('bench_step', spec, a.method, a.batch_size, a.steps, device=a.device, reconstructor=a.reconstructor,
+                                   n_dirs=a.n_dirs, baseline=a.baseline, amp=_scope(a.amp), compile=_scope(a.compile), reps=a.reps,
+                                   what=f"bench of {spec}"))
+        except ChildProcessError as e:
+            if getattr(a, 'debug', False): print(e.stderr, file=sys.stderr)
+            raise
     cols = ['generator', 'judge', 'device', 'batch_size', 'steps_per_s', 'images_per_s', 'peak_mem_mb', 'achieved_tflops']
     cols += [c for c in ('peak_fraction', 'gld_steps_per_s', 'speedup', 'speedup_range', 'naive_steps_per_s') if c in rows[0]]
     print(' | '.join(cols)); print(' | '.join('---' for _ in cols))

@@ -128,7 +128,6 @@ class SpatialMean(nn.AdaptiveAvgPool2d):
     def __init__(self): super().__init__(1)
     def forward(self, x:Tensor) -> Tensor: return x if x.shape[-2:] == (1, 1) else super().forward(x)
 
-
 # %% ../nbs/03_judges.ipynb #8e7db31d
 @lru_cache
 def _phase_matrix(k:int, device:torch.device, dtype:torch.dtype) -> Tensor: # [k*k, 16*nb*nb], nb = (k+2)//2
