@@ -216,7 +216,9 @@ class LeNetReconstructor(Reconstructor):
         x = super().pair(x0, x1)
         if self.padding == 'same': return x
         dh, dw = (max(0, self.valid_side - n) for n in x.shape[-2:])
-        return edge_pad(x, dh, dw, gather=torch.compiler.is_compiling()) if dh or dw else x
+        if not (dh or dw): return x
+        with torch.autocast(x.device.type, enabled=False):  # exact in any dtype (CPU autocast would pad in fp32, and the body copy twice the bytes)
+            return edge_pad(x, dh, dw, gather=torch.compiler.is_compiling())
 
 def edge_pad(x:Tensor, # [bs, c, h, w]
              dh:int, dw:int, # rows and columns to add, split between the two sides (the odd one after)

@@ -80,18 +80,26 @@ class LeanAdam(torch.optim.Adam):
             if ps: work.append((g, ps, states))
         return work if len(kinds) <= 1 else None  # one device and dtype, as the fused kernel takes them
 
+    def _step_counts(self, states:list) -> Tensor: # [len(states)]
+        "One tensor holding the states' step counts, each state's `'step'` a view of one entry (made again when the states change)."
+        counts, views = getattr(self, '_counts', (None, ()))
+        if len(views) != len(states) or any(s['step'] is not v for s, v in zip(states, views)):
+            counts = torch.stack([s['step'] for s in states]); views = counts.unbind()
+            for s, v in zip(states, views): s['step'] = v
+            self._counts = counts, views
+        return counts
+
     def step(self, closure=None):  # torch wraps this in the optimizer's hooks, as it wraps Adam's
         work = None if closure is not None else self._lean_groups()
         if work is None:
             adam = torch.optim.Adam.step
             return (adam.__wrapped__ if getattr(adam, 'hooked', False) else adam)(self, closure)  # Adam's step, not its hooks a second time
         with torch.no_grad():
+            self._step_counts([s for *_, states in work for s in states]).add_(1)  # one addition, not one per parameter
             for g, ps, states in work:
-                steps = [s['step'] for s in states]
-                torch._foreach_add_(steps, 1)
-                torch._fused_adam_(ps, [p.grad for p in ps], [s['exp_avg'] for s in states], [s['exp_avg_sq'] for s in states], [], steps,
-                                   amsgrad=False, lr=g['lr'], beta1=g['betas'][0], beta2=g['betas'][1], weight_decay=g['weight_decay'],
-                                   eps=g['eps'], maximize=False, grad_scale=None, found_inf=None)
+                torch._fused_adam_(ps, [p.grad for p in ps], [s['exp_avg'] for s in states], [s['exp_avg_sq'] for s in states], [],
+                                   [s['step'] for s in states], amsgrad=False, lr=g['lr'], beta1=g['betas'][0], beta2=g['betas'][1],
+                                   weight_decay=g['weight_decay'], eps=g['eps'], maximize=False, grad_scale=None, found_inf=None)
 
 # %% ../nbs/05_learner.ipynb #c8cca324
 def shard_seed(seed:int, # the run's seed
