@@ -217,7 +217,7 @@ class LeNetReconstructor(Reconstructor):
         if self.padding == 'same': return x
         dh, dw = (max(0, self.valid_side - n) for n in x.shape[-2:])
         if not (dh or dw): return x
-        with torch.autocast(x.device.type, enabled=False):  # exact in any dtype (CPU autocast would pad in fp32, and the body copy twice the bytes)
+        with torch.autocast(x.device.type, enabled=False):  # exact in any dtype (CPU autocast would pad in fp32, doubling the bytes the body copies)
             return edge_pad(x, dh, dw, gather=torch.compiler.is_compiling())
 
 def edge_pad(x:Tensor, # [bs, c, h, w]
