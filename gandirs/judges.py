@@ -83,29 +83,42 @@ class _MaxPool2(torch.autograd.Function):
     def forward(ctx, x, phased):
         a, b, c, d = _corners(x, phased)
         top, bottom = torch.maximum(a, b), torch.maximum(c, d)
-        ctx.save_for_backward(x, top, bottom); ctx.phased = phased
+        def above(u, v):  # (u > v) as 0/1 in x's dtype: a comparison into a float tensor is several times faster than into bool and a cast
+            return torch.gt(u, v, out=torch.empty(top.shape, dtype=x.dtype, device=x.device))
+        if ctx.needs_input_grad[0]:  # the backward's three choices, made while the map is in the cache (each a quarter of its size, kept instead of it)
+            ctx.save_for_backward(above(bottom, top), above(b, a), above(d, c)); ctx.phased, ctx.shape = phased, x.shape
         return torch.maximum(top, bottom)
 
     @staticmethod
     @torch.autograd.function.once_differentiable
     def backward(ctx, g):
-        x, top, bottom = ctx.saved_tensors
-        a, b, c, d = _corners(x, ctx.phased)
-        def above(u, v):  # (u > v) as 0/1 in g's dtype: a comparison into a float tensor is several times faster than into bool and a cast
-            return torch.gt(u, v, out=torch.empty(g.shape, dtype=g.dtype, device=g.device))
-        g_bottom = g * above(bottom, top); g_top = g - g_bottom  # a tie goes to the top row, then to the left column
-        out = torch.empty_like(x, memory_format=torch.contiguous_format)
+        bottom_wins, b_wins, d_wins = ctx.saved_tensors  # a tie goes to the top row, then to the left column
+        g_bottom = g * bottom_wins; g_top = g - g_bottom
+        out = torch.empty(ctx.shape, dtype=g.dtype, device=g.device)
         o_a, o_b, o_c, o_d = _corners(out, ctx.phased)
-        torch.mul(g_top, above(b, a), out=o_b); torch.sub(g_top, o_b, out=o_a)
-        torch.mul(g_bottom, above(d, c), out=o_d); torch.sub(g_bottom, o_d, out=o_c)
+        torch.mul(g_top, b_wins, out=o_b); torch.sub(g_top, o_b, out=o_a)
+        torch.mul(g_bottom, d_wins, out=o_d); torch.sub(g_bottom, o_d, out=o_c)
         return out, None
 
+class _Relayout(torch.autograd.Function):
+    "`x` in memory format `fmt`; its gradient goes back in `x`'s own layout."
+    @staticmethod
+    def forward(ctx, x, fmt):
+        ctx.fmt = torch.channels_last if x.is_contiguous(memory_format=torch.channels_last) and not x.is_contiguous() else torch.contiguous_format
+        return x.contiguous(memory_format=fmt)
+
+    @staticmethod
+    def backward(ctx, g): return g.contiguous(memory_format=ctx.fmt), None
+
 class MaxPool2x2(nn.MaxPool2d):
-    "`nn.MaxPool2d(2)`: the same values and gradients (for inputs without NaN), computed by elementwise maxima for large maps on the CPU in eager mode."
-    native_below = 65_536  # maps with fewer values go to PyTorch's kernel, the faster one for them
+    "`nn.MaxPool2d(2)`: the same values and gradients (for inputs without NaN), computed on the CPU in eager mode the faster way for the map's size."
+    native_below = 65_536  # maps with fewer values go to PyTorch's kernel in channels-last layout; larger ones to the corner maxima
     def __init__(self): super().__init__(2)
     def forward(self, x:Tensor) -> Tensor:
-        if x.device.type != 'cpu' or torch.compiler.is_compiling() or x.numel() < self.native_below: return super().forward(x)
+        if x.device.type != 'cpu' or torch.compiler.is_compiling() or x.ndim != 4: return super().forward(x)
+        if x.numel() < self.native_below:  # the channels-last kernel compares whole vectors; the standard layout's, one value at a time
+            if x.is_contiguous(memory_format=torch.channels_last): return super().forward(x)
+            return _Relayout.apply(super().forward(_Relayout.apply(x, torch.channels_last)), torch.contiguous_format)
         h, w = x.shape[-2:]
         return _MaxPool2.apply(x[..., :h // 2 * 2, :w // 2 * 2], False)
 
@@ -167,9 +180,18 @@ class LeNetBody(nn.Sequential):
     def forward(self, x:Tensor) -> Tensor:
         if not self.phased(x): return super().forward(x)
         conv, bn, pool, *rest = self
-        x = pool.phased(bn(phase_conv2d(x, conv.weight, conv.bias, conv.padding)))
+        drop = self.bias_cancels(conv, bn)
+        if drop and bn.running_mean is not None and bn.momentum:  # the running mean as if the bias had been added: +m*b after the update, so +m/(1-m)*b before it
+            with torch.no_grad(): bn.running_mean.add_(conv.bias.to(bn.running_mean.dtype), alpha=bn.momentum / (1 - bn.momentum))
+        x = pool.phased(bn(phase_conv2d(x, conv.weight, None if drop else conv.bias, conv.padding)))
         for m in rest: x = m(x)
         return x
+
+    @staticmethod
+    def bias_cancels(conv:nn.Conv2d, bn:nn.BatchNorm2d) -> bool:
+        "Whether batch norm normalises with this batch's statistics, so the mean it subtracts takes the convolution's bias away."
+        if conv.bias is None or not (bn.training or bn.running_mean is None): return False
+        return bn.running_mean is None or (isinstance(bn.momentum, float) and 0 <= bn.momentum < 1)  # a momentum of 1 or None: add it as written
 
     def phased(self, x:Tensor) -> bool:
         "Whether the first block runs by phase for `x`: on the CPU in eager mode, where the convolution's output has even sides."
