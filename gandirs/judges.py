@@ -181,9 +181,15 @@ class LeNetBody(nn.Sequential):
         if not self.phased(x): return super().forward(x)
         conv, bn, pool, *rest = self
         drop = self.bias_cancels(conv, bn)
-        if drop and bn.running_mean is not None and bn.momentum:  # the running mean as if the bias had been added: +m*b after the update, so +m/(1-m)*b before it
-            with torch.no_grad(): bn.running_mean.add_(conv.bias.to(bn.running_mean.dtype), alpha=bn.momentum / (1 - bn.momentum))
-        x = pool.phased(bn(phase_conv2d(x, conv.weight, None if drop else conv.bias, conv.padding)))
+        shift = drop and bn.running_mean is not None and bn.momentum  # the running mean as if the bias had been added:
+        if shift:  # +m*b after batch norm's update, so +m/(1-m)*b before it
+            before = bn.running_mean.clone()
+            with torch.no_grad(): bn.running_mean.add_(conv.bias.to(before.dtype), alpha=bn.momentum / (1 - bn.momentum))
+        try: y = bn(phase_conv2d(x, conv.weight, None if drop else conv.bias, conv.padding))
+        except BaseException:
+            if shift: bn.running_mean.copy_(before)  # no update happened: nothing shifted either
+            raise
+        x = pool.phased(y)
         for m in rest: x = m(x)
         return x
 
