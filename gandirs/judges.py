@@ -83,9 +83,9 @@ class _MaxPool2(torch.autograd.Function):
     def forward(ctx, x, phased):
         a, b, c, d = _corners(x, phased)
         top, bottom = torch.maximum(a, b), torch.maximum(c, d)
-        def above(u, v):  # (u > v) as 0/1 in x's dtype: a comparison into a float tensor is several times faster than into bool and a cast
-            return torch.gt(u, v, out=torch.empty(top.shape, dtype=x.dtype, device=x.device))
         if ctx.needs_input_grad[0]:  # the backward's three choices, made while the map is in the cache (each a quarter of its size, kept instead of it)
+            def above(u, v):  # (u > v) as 0/1 in x's dtype: a comparison into a float tensor is several times faster than into bool and a cast
+                return torch.gt(u, v, out=torch.empty(top.shape, dtype=x.dtype, device=x.device))
             ctx.save_for_backward(above(bottom, top), above(b, a), above(d, c)); ctx.phased, ctx.shape = phased, x.shape
         return torch.maximum(top, bottom)
 
