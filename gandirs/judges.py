@@ -38,7 +38,7 @@ class Reconstructor(Configurable, nn.Module):
     def pair(self, x0:Tensor, # [bs, channels, h, w] original images
              x1:Tensor, # [bs, channels, h, w] shifted images
             ) -> Tensor: # [bs, 2*channels, h', w'] with max(h', w') <= max_side
-        "Check, stack and (if needed) downsample an image pair."
+        "Check an image pair, then stack its two sides (each downsampled if needed)."
         name = type(self).__name__
         for nm, x in (('x0', x0), ('x1', x1)):
             if not isinstance(x, Tensor) or x.ndim != 4 or not x.is_floating_point():
@@ -47,14 +47,18 @@ class Reconstructor(Configurable, nn.Module):
         if x0.shape != x1.shape: raise ValueError(f"{name}: x0 and x1 must have the same shape, got {list(x0.shape)} and {list(x1.shape)}")
         if x0.shape[1] != self.channels:
             raise ValueError(f"{name} was built for {self.channels}-channel images, got {x0.shape[1]} channels ({list(x0.shape)})")
-        x = torch.cat([x0, x1], dim=1)
+        return torch.cat([self.fit_image(x0), self.fit_image(x1)], dim=1)  # each image on its own: the original (no gradient) costs no backward
+
+    def fit_image(self, x:Tensor, # [bs, c, h, w] one image of each pair
+                 ) -> Tensor: # [bs, c, h', w'] with max(h', w') <= max_side
+        "One side of the pair as the body takes it: downsampled where it is larger than `max_side`."
         h, w = x.shape[-2:]
         if self.max_side is not None and max(h, w) > self.max_side:
             s = self.max_side / max(h, w)
             x = F.interpolate(x, size=(max(1, round(h * s)), max(1, round(w * s))), mode=self.mode,
                               antialias=self.mode == 'bilinear')
         if min(x.shape[-2:]) < self.min_side:
-            raise ValueError(f"{name} needs images of side >= {self.min_side}, got {list(x.shape[-2:])}")
+            raise ValueError(f"{type(self).__name__} needs images of side >= {self.min_side}, got {list(x.shape[-2:])}")
         return x
 
     def forward(self, x0:Tensor, # [bs, channels, h, w]
@@ -93,6 +97,7 @@ class _MaxPool2(torch.autograd.Function):
     @torch.autograd.function.once_differentiable
     def backward(ctx, g):
         bottom_wins, b_wins, d_wins = ctx.saved_tensors  # a tie goes to the top row, then to the left column
+        g = g.contiguous()  # in the masks' layout (a map put back from its phases hands its gradient back strided)
         g_bottom = g * bottom_wins; g_top = g - g_bottom
         out = torch.empty(ctx.shape, dtype=g.dtype, device=g.device)
         o_a, o_b, o_c, o_d = _corners(out, ctx.phased)
@@ -122,10 +127,14 @@ class MaxPool2x2(nn.MaxPool2d):
         h, w = x.shape[-2:]
         return _MaxPool2.apply(x[..., :h // 2 * 2, :w // 2 * 2], False)
 
-    def phased(self, x:Tensor, # [bs, c, 4*h, w]: a map's 2x2 phases stacked along the rows (`phase_conv2d`)
-              ) -> Tensor: # [bs, c, h, w]
-        "The same pooling of a map given by its phases: the maxima of four contiguous blocks."
-        return _MaxPool2.apply(x, True)
+    def phased(self, x:Tensor, # [bs, c, sr*sc*h, w]: a map's sr x sc phases stacked along the rows in pooling order (`phase_conv2d`)
+               phases:tuple=(2, 2), # (sr, sc), each even
+              ) -> Tensor: # [bs, c, sr*h/2, sc*w/2]
+        "The same pooling of a map given by its phases: the maxima of four contiguous blocks (then, past 2x2 phases, the pooled map put back in order)."
+        y = _MaxPool2.apply(x, True)  # a window's corners are four blocks; each block is the pooled map by (sr/2, sc/2) phases
+        if tuple(phases) == (2, 2): return y
+        sr, sc = phases; N, C, R, w = y.shape; h = R // (sr * sc // 4)
+        return y.view(N, C, sr // 2, sc // 2, h, w).permute(0, 1, 4, 2, 5, 3).reshape(N, C, h * sr // 2, w * sc // 2)
 
 # %% ../nbs/03_judges.ipynb #5b0e6a1c
 class FullConv2d(nn.Conv2d):
@@ -143,35 +152,52 @@ class SpatialMean(nn.AdaptiveAvgPool2d):
 
 # %% ../nbs/03_judges.ipynb #8e7db31d
 @lru_cache
-def _phase_matrix(k:int, device:torch.device, dtype:torch.dtype) -> Tensor: # [k*k, 16*nb*nb], nb = (k+2)//2
-    "0/1 matrix from a k x k kernel to its form on 2x2 blocks, [pi, pj, qi, qj, a, b] (made once per kernel size, device and dtype)."
-    p, q, a = torch.meshgrid(torch.arange(2), torch.arange(2), torch.arange((k + 2) // 2), indexing='ij')
-    r = 2 * a + q - p  # output row 2Y+p reads input row 2(Y+a)+q: kernel row 2a+q-p (rows -1 and k are outside: zeros)
-    rows = F.one_hot(r.clamp(0, k - 1), k) * ((r >= 0) & (r < k))[..., None]  # [p, q, a, kernel row]
-    return torch.einsum('pqai,PQbj->pPqQabij', rows, rows).flatten(0, 5).flatten(1).T.to(device, dtype).contiguous()
+def _phase_matrix(k:int, phases:tuple, device:torch.device, dtype:torch.dtype) -> Tensor: # [k*k, sr*sc*sr*sc*nr*nc]
+    "0/1 matrix from a k x k kernel to its form on sr x sc blocks, [pi, pj, qi, qj, a, b] (made once per kernel size, phases, device and dtype)."
+    def rows(s):  # [p, q, a, kernel row]
+        p, q, a = torch.meshgrid(torch.arange(s), torch.arange(s), torch.arange(_blocks(k, s)), indexing='ij')
+        r = s * a + q - p  # output row sY+p reads input row s(Y+a)+q: kernel row sa+q-p (rows outside the kernel: zeros)
+        return F.one_hot(r.clamp(0, k - 1), k) * ((r >= 0) & (r < k))[..., None]
+    return torch.einsum('pqai,PQbj->pPqQabij', rows(phases[0]), rows(phases[1])).flatten(0, 5).flatten(1).T.to(device, dtype).contiguous()
+
+def _blocks(k:int, s:int) -> int: return (k + 2 * s - 2) // s  # blocks a k-long kernel spans in phase s
+
+def _check_phases(phases) -> tuple[int, int]:
+    "`phases` as (rows, columns), each an even integer >= 2."
+    if not (isinstance(phases, (tuple, list)) and len(phases) == 2 and all(isinstance(s, int) and s >= 2 and s % 2 == 0 for s in phases)):
+        raise ValueError(f"phases must be two even integers >= 2 (rows, columns), got {phases!r}")
+    return tuple(phases)
 
 def phase_weight(weight:Tensor, # [out, in, k, k] a stride-1 convolution's kernel
-                ) -> Tensor: # [out*4, in*4, nb, nb], nb = (k+2)//2
-    "The kernel on 2x2 blocks that computes `weight`'s convolution phase by phase (channels: out-major, then the phase)."
+                 phases:tuple=(2, 2), # (sr, sc): blocks of sr rows and sc columns (each even)
+                ) -> Tensor: # [out*sr*sc, in*sr*sc, nr, nc], nr = (k+2sr-2)//sr
+    "The kernel on sr x sc blocks that computes `weight`'s convolution phase by phase (output channels: out-major, then the phase in pooling order)."
     O, C, k, k2 = weight.shape
     if k != k2: raise ValueError(f"phase_weight takes square kernels, got {k}x{k2}")
-    nb = (k + 2) // 2
+    sr, sc = _check_phases(phases)
+    nr, nc = _blocks(k, sr), _blocks(k, sc)
     with torch.autocast(weight.device.type, enabled=False):  # each entry is one weight times one: exact in the weight's dtype
-        w = (weight.reshape(O * C, k * k) @ _phase_matrix(k, weight.device, weight.dtype)).view(O, C, 2, 2, 2, 2, nb, nb)
-    return w.permute(0, 2, 3, 1, 4, 5, 6, 7).reshape(O * 4, C * 4, nb, nb)
+        w = (weight.reshape(O * C, k * k) @ _phase_matrix(k, (sr, sc), weight.device, weight.dtype))
+    w = w.view(O, C, sr // 2, 2, sc // 2, 2, sr, sc, nr, nc)  # output row phase 2R+s, column phase 2Q+t
+    return w.permute(0, 3, 5, 2, 4, 1, 6, 7, 8, 9).reshape(O * sr * sc, C * sr * sc, nr, nc)  # out, s, t, R, Q | in, input phase
 
 def phase_conv2d(x:Tensor, # [bs, c, h, w]
                  weight:Tensor, bias:Tensor|None=None, # a stride-1, undilated, ungrouped convolution's square kernel and bias
                  padding:int|tuple=0, # zeros added above and below, left and right
-                ) -> Tensor: # [bs, out, 4*(ho//2), wo//2]: the output's 2x2 phases (0,0), (0,1), (1,0), (1,1) stacked along the rows
-    "`F.conv2d(x, weight, bias, padding=padding)` computed on 2x2 blocks of `x`; an odd last output row or column is left out."
+                 phases:tuple=(2, 2), # (sr, sc): the output by blocks of sr rows and sc columns (each even)
+                ) -> Tensor: # [bs, out, sr*sc*(ho//sr), wo//sc]: the output's phases stacked along the rows, in pooling order
+    "`F.conv2d(x, weight, bias, padding=padding)` computed on sr x sc blocks of `x`; output rows and columns past the last whole block are left out."
+    sr, sc = _check_phases(phases)
     ph, pw = (padding, padding) if isinstance(padding, int) else padding
-    if ph or pw: x = F.pad(x, (pw, pw, ph, ph))
+    k = weight.shape[-1]
     N, C, H, W = x.shape
-    H, W = H // 2 * 2, W // 2 * 2
-    blocks = x[:, :, :H, :W].reshape(N, C, H // 2, 2, W // 2, 2).permute(0, 1, 3, 5, 2, 4).reshape(N, 4 * C, H // 2, W // 2)
-    y = F.conv2d(blocks, phase_weight(weight))
-    y = y.view(N, weight.shape[0], 4 * y.shape[-2], y.shape[-1])
+    ho, wo = (H + 2 * ph - k + 1) // sr, (W + 2 * pw - k + 1) // sc  # whole output blocks
+    H2, W2 = (ho + _blocks(k, sr) - 1) * sr, (wo + _blocks(k, sc) - 1) * sc  # the input the blocks read (rows past it meet zeros of the kernel)
+    pads = (pw, W2 - W - pw, ph, H2 - H - ph)  # zeros where asked; then cut, or zeros added, to whole blocks
+    if any(pads): x = F.pad(x, pads)
+    blocks = x.reshape(N, C, H2 // sr, sr, W2 // sc, sc).permute(0, 1, 3, 5, 2, 4).reshape(N, sr * sc * C, H2 // sr, W2 // sc)
+    y = F.conv2d(blocks, phase_weight(weight, (sr, sc)))
+    y = y.view(N, weight.shape[0], sr * sc * ho, wo)
     return y if bias is None else y + bias.to(y.dtype)[:, None, None]
 
 # %% ../nbs/03_judges.ipynb #ac24cf53
@@ -185,11 +211,12 @@ class LeNetBody(nn.Sequential):
         if shift:  # +m*b after batch norm's update, so +m/(1-m)*b before it
             before = bn.running_mean.clone()
             with torch.no_grad(): bn.running_mean.add_(conv.bias.to(before.dtype), alpha=bn.momentum / (1 - bn.momentum))
-        try: y = bn(phase_conv2d(x, conv.weight, None if drop else conv.bias, conv.padding))
+        phases = self.block_phases(x)
+        try: y = bn(phase_conv2d(x, conv.weight, None if drop else conv.bias, conv.padding, phases))
         except BaseException:
             if shift: bn.running_mean.copy_(before)  # no update happened: nothing shifted either
             raise
-        x = pool.phased(y)
+        x = pool.phased(y, phases)
         for m in rest: x = m(x)
         return x
 
@@ -206,8 +233,13 @@ class LeNetBody(nn.Sequential):
         if not (type(conv) is nn.Conv2d and isinstance(bn, nn.BatchNorm2d) and isinstance(pool, MaxPool2x2)): return False
         if (conv.stride, conv.dilation, conv.groups, conv.padding_mode) != ((1, 1), (1, 1), 1, 'zeros') or isinstance(conv.padding, str): return False
         if conv.kernel_size[0] != conv.kernel_size[1]: return False
-        out = [n + 2 * p - k + 1 for n, p, k in zip(x.shape[-2:], conv.padding, conv.kernel_size)]
-        return all(n >= 2 and n % 2 == 0 for n in out)
+        return all(n >= 2 and n % 2 == 0 for n in self._out_sides(x))
+
+    def block_phases(self, x:Tensor) -> tuple[int, int]:
+        "The blocks the first convolution runs on for `x` (rows, columns): 4 x 2 where its output's rows divide by 4, else 2 x 2."
+        return (4, 2) if self._out_sides(x)[0] % 4 == 0 else (2, 2)
+
+    def _out_sides(self, x:Tensor) -> list: return [n + 2 * p - k + 1 for n, p, k in zip(x.shape[-2:], self[0].padding, self[0].kernel_size)]
 
 # %% ../nbs/03_judges.ipynb #143e263e
 class LeNetReconstructor(Reconstructor):
@@ -239,9 +271,9 @@ class LeNetReconstructor(Reconstructor):
 
     valid_side = 32  # the smallest side the unpadded body takes: 32 -> 28 -> 14 -> 10 -> 5 -> 1
 
-    def pair(self, x0:Tensor, x1:Tensor) -> Tensor:
-        "The stacked pair, its border repeated up to 32x32 where the unpadded body needs it."
-        x = super().pair(x0, x1)
+    def fit_image(self, x:Tensor) -> Tensor:
+        "One side of the pair, its border repeated up to 32x32 where the unpadded body needs it."
+        x = super().fit_image(x)
         if self.padding == 'same': return x
         dh, dw = (max(0, self.valid_side - n) for n in x.shape[-2:])
         if not (dh or dw): return x
