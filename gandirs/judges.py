@@ -131,9 +131,10 @@ class MaxPool2x2(nn.MaxPool2d):
                phases:tuple=(2, 2), # (sr, sc), each even
               ) -> Tensor: # [bs, c, sr*h/2, sc*w/2]
         "The same pooling of a map given by its phases: the maxima of four contiguous blocks (then, past 2x2 phases, the pooled map put back in order)."
+        sr, sc = _check_phases(phases)
         y = _MaxPool2.apply(x, True)  # a window's corners are four blocks; each block is the pooled map by (sr/2, sc/2) phases
-        if tuple(phases) == (2, 2): return y
-        sr, sc = phases; N, C, R, w = y.shape; h = R // (sr * sc // 4)
+        if (sr, sc) == (2, 2): return y
+        N, C, R, w = y.shape; h = R // (sr * sc // 4)
         return y.view(N, C, sr // 2, sc // 2, h, w).permute(0, 1, 4, 2, 5, 3).reshape(N, C, h * sr // 2, w * sc // 2)
 
 # %% ../nbs/03_judges.ipynb #5b0e6a1c
