@@ -8,6 +8,7 @@ Docs: https://gandirs.github.io/gandirs/judges.html.md"""
 from __future__ import annotations
 from collections import OrderedDict
 from functools import lru_cache
+from fastcore.basics import patch
 import torch
 from torch import nn, Tensor
 import torch.nn.functional as F
@@ -127,15 +128,6 @@ class MaxPool2x2(nn.MaxPool2d):
         h, w = x.shape[-2:]
         return _MaxPool2.apply(x[..., :h // 2 * 2, :w // 2 * 2], False)
 
-    def phased(self, x:Tensor, # [bs, c, sr*sc*h, w]: a map's sr x sc phases stacked along the rows in pooling order (`phase_conv2d`)
-               phases:tuple=(2, 2), # (sr, sc), each even
-              ) -> Tensor: # [bs, c, sr*h/2, sc*w/2]
-        "The same pooling of a map given by its phases: the maxima of four contiguous blocks (then, past 2x2 phases, the pooled map put back in order)."
-        sr, sc = _check_phases(phases)
-        y = _MaxPool2.apply(x, True)  # a window's corners are four blocks; each block is the pooled map by (sr/2, sc/2) phases
-        if (sr, sc) == (2, 2): return y
-        N, C, R, w = y.shape; h = R // (sr * sc // 4)
-        return y.view(N, C, sr // 2, sc // 2, h, w).permute(0, 1, 4, 2, 5, 3).reshape(N, C, h * sr // 2, w * sc // 2)
 
 # %% ../nbs/03_judges.ipynb #5b0e6a1c
 class FullConv2d(nn.Conv2d):
@@ -200,6 +192,18 @@ def phase_conv2d(x:Tensor, # [bs, c, h, w]
     y = F.conv2d(blocks, phase_weight(weight, (sr, sc)))
     y = y.view(N, weight.shape[0], sr * sc * ho, wo)
     return y if bias is None else y + bias.to(y.dtype)[:, None, None]
+
+# %% ../nbs/03_judges.ipynb #3c5e9a71
+@patch
+def phased(self:MaxPool2x2, x:Tensor, # [bs, c, sr*sc*h, w]: a map's sr x sc phases stacked along the rows in pooling order (`phase_conv2d`)
+           phases:tuple=(2, 2), # (sr, sc), each even
+          ) -> Tensor: # [bs, c, sr*h/2, sc*w/2]
+    "The same pooling of a map given by its phases: the maxima of four contiguous blocks (then, past 2x2 phases, the pooled map put back in order)."
+    sr, sc = _check_phases(phases)
+    y = _MaxPool2.apply(x, True)  # a window's corners are four blocks; each block is the pooled map by (sr/2, sc/2) phases
+    if (sr, sc) == (2, 2): return y
+    N, C, R, w = y.shape; h = R // (sr * sc // 4)
+    return y.view(N, C, sr // 2, sc // 2, h, w).permute(0, 1, 4, 2, 5, 3).reshape(N, C, h * sr // 2, w * sc // 2)
 
 # %% ../nbs/03_judges.ipynb #ac24cf53
 class LeNetBody(nn.Sequential):
